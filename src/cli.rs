@@ -1,0 +1,247 @@
+//! Command-line interface: clap definitions and the command runners.
+
+use crate::exit::{self, ExitCodes};
+use crate::model::{AgentScope, Policy, Report};
+use crate::output;
+use crate::sources::{self, HostEnv, ReadOptions};
+use anyhow::{Context, Result, anyhow};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "clawwatch",
+    version,
+    about = "Health checks, metrics and alerts for OpenClaw's model credentials",
+    long_about = "clawwatch reads OpenClaw's credential stores, config and environment and tells whether every \
+configured model route has a usable credential, the same verdict as `openclaw models status --check`, \
+in milliseconds and without OpenClaw installed."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Log format on stderr (logs are off unless RUST_LOG or -v asks).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// More logging (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Print nothing on stdout; only the exit code tells.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Exit 0 if fine, 1 if a credential is expired or missing, 2 if one expires soon
+    /// (as `openclaw models status --check`); one line per problem.
+    Check(CommonArgs),
+    /// Show every agent, route and credential read, with expiry and state.
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CommonArgs {
+    /// OpenClaw state directory (default: OPENCLAW_STATE_DIR, else ~/.openclaw).
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// Check this agent (repeatable). Default: the agent OpenClaw checks.
+    #[arg(long = "agent", value_name = "ID")]
+    pub agents: Vec<String>,
+    /// Check every agent (OpenClaw checks only the default agent).
+    #[arg(long, conflicts_with = "agents")]
+    pub all_agents: bool,
+    /// Expiring threshold (OpenClaw: 24h, inclusive).
+    #[arg(long, value_name = "DUR", default_value = "24h", value_parser = parse_warn)]
+    pub warn_within: std::time::Duration,
+    /// Evaluate as of this instant (RFC 3339), instead of the clock.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
+    pub now: Option<i64>,
+    /// Exit-code convention.
+    #[arg(long, value_enum, default_value_t = ExitCodes::Openclaw)]
+    pub exit_codes: ExitCodes,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormat {
+    Table,
+    Json,
+    /// One word as OpenClaw's claude-auth-status.sh `simple` mode prints it.
+    Simple,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatusFormat::Table)]
+    pub format: StatusFormat,
+    /// Same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// Exit with the check code instead of 0.
+    #[arg(long)]
+    pub check: bool,
+}
+
+fn parse_warn(s: &str) -> Result<std::time::Duration, String> {
+    crate::timefmt::parse_duration(s)
+}
+
+fn parse_now(s: &str) -> Result<i64, String> {
+    chrono::DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.timestamp_millis())
+        .map_err(|e| format!("invalid RFC 3339 instant {s:?}: {e} (e.g. 2026-11-25T20:51:55Z)"))
+}
+
+impl CommonArgs {
+    pub fn policy(&self) -> Policy {
+        Policy {
+            agents: if self.all_agents {
+                AgentScope::All
+            } else if self.agents.is_empty() {
+                AgentScope::Default
+            } else {
+                AgentScope::Only(self.agents.clone())
+            },
+            warn_within_ms: i64::try_from(self.warn_within.as_millis()).unwrap_or(i64::MAX),
+        }
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.now
+            .unwrap_or_else(|| chrono::Utc::now().timestamp_millis())
+    }
+
+    /// Read every source and evaluate: the whole imperative shell of a check.
+    pub fn report(&self, host: &HostEnv) -> Report {
+        let snap = sources::read_snapshot(
+            host,
+            &ReadOptions {
+                state_dir: self.state_dir.clone(),
+            },
+        );
+        tracing::debug!(
+            state_dir = %snap.paths.state_dir.display(),
+            agents = snap.agents.len(),
+            env_vars = snap.env.vars.len(),
+            problems = snap.problems.len(),
+            "snapshot read"
+        );
+        for p in &snap.problems {
+            tracing::info!(source = p.source, reason = p.reason, path = ?p.path, "{}", p.message);
+        }
+        let report = crate::evaluate(&snap, self.now_ms(), &self.policy());
+        tracing::trace!(verdict = ?report.verdict, "evaluated");
+        report
+    }
+}
+
+fn init_logging(cli: &Cli) {
+    let default = match cli.verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false);
+    let _ = match cli.log_format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+/// Parse arguments and run; returns the process exit code.
+pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            let code = match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => 0,
+                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => exit::UNKNOWN,
+                _ => exit::UNKNOWN,
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
+    init_logging(&cli);
+    match run(&cli, &HostEnv::from_process()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("clawwatch: {e:#}");
+            exit::UNKNOWN
+        }
+    }
+}
+
+fn emit(cli: &Cli, text: &str) -> Result<()> {
+    use std::io::Write;
+    if cli.quiet {
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`clawwatch status | head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(anyhow!(e)).context("writing to stdout"),
+    }
+}
+
+pub fn run(cli: &Cli, host: &HostEnv) -> Result<i32> {
+    match &cli.command {
+        Command::Check(args) => {
+            let report = args.report(host);
+            emit(cli, &output::terminal::check(&report))?;
+            Ok(exit::code(report.verdict, args.exit_codes))
+        }
+        Command::Status(args) => {
+            let report = args.common.report(host);
+            let check_code = exit::code(report.verdict, args.common.exit_codes);
+            let format = if args.json {
+                StatusFormat::Json
+            } else {
+                args.format
+            };
+            let (text, code) = match format {
+                StatusFormat::Json => (output::json::render(&report, check_code), check_code),
+                StatusFormat::Table => {
+                    let word = match report.verdict {
+                        crate::Verdict::Ok => "OK",
+                        crate::Verdict::Expiring => "EXPIRING (check exits 2)",
+                        crate::Verdict::Failing => "EXPIRED OR MISSING (check exits 1)",
+                    };
+                    (output::terminal::status(&report, word), check_code)
+                }
+                StatusFormat::Simple => {
+                    let (w, c) = output::simple::word(&report);
+                    (format!("{w}\n"), c)
+                }
+            };
+            // `simple` keeps the script's exit codes; the others exit 0
+            // unless --check asks for the verdict.
+            let code = match (format, args.check) {
+                (StatusFormat::Simple, _) => code,
+                (_, true) => code,
+                (_, false) => 0,
+            };
+            emit(cli, &text)?;
+            Ok(code)
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Renderers of a [`crate::model::Report`]: terminal, JSON, `simple` words.
+
+pub mod json;
+pub mod simple;
+pub mod terminal;

@@ -1,0 +1,43 @@
+//! Legacy JSON credential files (`auth-profiles.json`, `auth.json`,
+//! `auth-state.json`, `credentials/oauth.json`). OpenClaw 2026.9 never reads
+//! them at run time and refuses to run while an unmigrated one exists; we
+//! still read them so `status` can show what they hold.
+
+use super::store_json::{parse_flat_store, parse_store};
+use crate::model::{AuthStore, LegacyFile};
+use std::path::Path;
+
+/// Legacy files present in an agent directory (plus the legacy OAuth file
+/// when this is the main agent directory).
+pub fn find(agent_dir: &Path, oauth_dir: Option<&Path>) -> Vec<LegacyFile> {
+    let mut out = Vec::new();
+    let mut candidates = vec![
+        (agent_dir.join("auth-profiles.json"), "auth-profiles"),
+        (agent_dir.join("auth-state.json"), "auth-state"),
+        (agent_dir.join("auth.json"), "legacy-auth"),
+    ];
+    if let Some(dir) = oauth_dir {
+        candidates.push((dir.join("oauth.json"), "legacy-oauth"));
+    }
+    for (path, kind) in candidates {
+        // Presence is what matters to OpenClaw (fs.existsSync follows links).
+        if !path.exists() && std::fs::symlink_metadata(&path).is_err() {
+            continue;
+        }
+        let contents = match kind {
+            "auth-profiles" => super::read_json_file(&path)
+                .and_then(|v| parse_store(&v))
+                .map(|(s, _)| s),
+            "legacy-auth" => super::read_json_file(&path)
+                .and_then(|v| parse_flat_store(&v))
+                .map(|(s, _)| s),
+            _ => super::read_json_file(&path).map(|_| AuthStore::default()),
+        };
+        out.push(LegacyFile {
+            path,
+            kind,
+            contents,
+        });
+    }
+    out
+}
