@@ -207,6 +207,9 @@ pub fn run(cli: &Cli, host: &HostEnv) -> Result<i32> {
     match &cli.command {
         Command::Check(args) => {
             let report = args.report(host);
+            if !cli.quiet {
+                eprint!("{}", output::terminal::read_problems(&report));
+            }
             emit(cli, &output::terminal::check(&report))?;
             Ok(exit::code(report.verdict, args.exit_codes))
         }

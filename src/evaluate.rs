@@ -501,7 +501,8 @@ impl Ctx<'_> {
                 detail: format!("explicit auth order for {provider} has no usable profiles"),
             };
         }
-        let fallback_allowed = has_fallback && !(ambient && !profiles.is_empty());
+        // An ambient env key is not used while profiles are declared.
+        let fallback_allowed = has_fallback && (!ambient || profiles.is_empty());
         if !usable.is_empty() {
             let first = usable[0];
             let winner = if first.1 == Readiness::Unknown {
@@ -1264,7 +1265,7 @@ fn evaluate_agent(snap: &Snapshot, a: AgentInput<'_>, now_ms: i64, policy: &Poli
         .map(|p| p.verdict)
         .max()
         .unwrap_or(Verdict::Ok);
-    problems.sort_by(|x, y| y.verdict.cmp(&x.verdict));
+    problems.sort_by_key(|p| std::cmp::Reverse(p.verdict));
     AgentReport {
         agent: a.id.to_string(),
         default: a.is_default,

@@ -45,6 +45,22 @@ pub fn check(report: &Report) -> String {
     out
 }
 
+/// Read problems as `clawwatch: <path>: <message>` lines (for stderr).
+pub fn read_problems(report: &Report) -> String {
+    let mut out = String::new();
+    for p in &report.read_problems {
+        match &p.path {
+            Some(path) => {
+                let _ = writeln!(out, "clawwatch: {path}: {}", p.message);
+            }
+            None => {
+                let _ = writeln!(out, "clawwatch: {}: {}", p.source, p.message);
+            }
+        }
+    }
+    out
+}
+
 fn table(rows: &[Vec<String>]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..cols)

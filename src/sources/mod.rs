@@ -100,11 +100,15 @@ pub fn read_snapshot(host: &HostEnv, opts: &ReadOptions) -> Snapshot {
 
     // Shared store (state-db or legacy-main).
     let (shared_store, dropped) = sqlite_store::read_shared(&paths.state_db, &paths.main_agent_dir);
+    let shared_path = match &shared_store {
+        crate::model::StoreRead::Loaded { path, .. } => Some(disp(path)),
+        _ => None,
+    };
     for d in dropped {
         problems.push(ReadProblem {
             source: "sqlite_store",
             reason: "dropped_profile",
-            path: None,
+            path: shared_path.clone(),
             message: d,
         });
     }

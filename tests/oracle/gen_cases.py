@@ -913,7 +913,8 @@ def gen_random(rng, idx, target):
         f"; {backend}; " + ", ".join(desc)
     spec["desc"] = desc_s
     spec["target"] = target
-    name = f"r{idx:02d}-t{target}-" + "-".join([states[p][0] + p[:4] for p in route_provs] + tags)
+    abbrev = {"anthropic": "anth", "google": "goog", "openrouter": "orou", "xai": "xai"}
+    name = f"r{idx:02d}-t{target}-" + "-".join([states[p][0] + abbrev[p] for p in route_provs] + tags)
     return name[:80], spec
 
 
