@@ -127,6 +127,7 @@ impl CommonArgs {
             host,
             &ReadOptions {
                 state_dir: self.state_dir.clone(),
+                agents: self.policy().agents,
             },
         );
         tracing::debug!(
@@ -211,7 +212,11 @@ pub fn run(cli: &Cli, host: &HostEnv) -> Result<i32> {
                 eprint!("{}", output::terminal::read_problems(&report));
             }
             emit(cli, &output::terminal::check(&report))?;
-            Ok(exit::code(report.verdict, args.exit_codes))
+            let code = exit::code(report.verdict, args.exit_codes);
+            // One-shot: the process exits now; freeing a 1,000-agent report
+            // piece by piece would only cost time.
+            std::mem::forget(report);
+            Ok(code)
         }
         Command::Status(args) => {
             let report = args.common.report(host);

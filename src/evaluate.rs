@@ -178,8 +178,15 @@ struct Ctx<'a> {
     now: f64,
 }
 
-fn auth_key(p: &str) -> String {
-    env_keys::auth_alias(&normalize_provider(p)).to_string()
+/// The provider id OpenClaw's auth lookups use (lowercase, alias-resolved).
+/// Borrows when the id is already normal (the hot path: stored profiles).
+fn auth_key(p: &str) -> std::borrow::Cow<'_, str> {
+    let clean = p.trim();
+    if clean.len() == p.len() && !p.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Borrowed(env_keys::auth_alias(p))
+    } else {
+        std::borrow::Cow::Owned(env_keys::auth_alias(&normalize_provider(p)).to_string())
+    }
 }
 
 impl Ctx<'_> {
@@ -582,13 +589,26 @@ struct RouteSpec {
     model: String,
 }
 
-fn routes_for(cfg: &OpenclawConfig, agent: Option<&AgentEntry>) -> Vec<RouteSpec> {
+/// The configured routes of an agent. `explicit` is OpenClaw's `--agent`:
+/// only then do the agent's own model and fallbacks replace the defaults
+/// (without it, `models status` shows the defaults' text routes, while the
+/// utility model still follows the agent's own primary provider).
+fn routes_for(cfg: &OpenclawConfig, agent: Option<&AgentEntry>, explicit: bool) -> Vec<RouteSpec> {
     let agent_model = agent.and_then(|a| a.model.as_ref());
-    let primary_raw = agent_model
+    let effective_primary = agent_model
         .and_then(|m| m.primary.clone())
         .or_else(|| cfg.defaults_model.primary.clone())
         .unwrap_or_else(|| DEFAULT_MODEL.to_string());
+    let primary_raw = if explicit {
+        effective_primary.clone()
+    } else {
+        cfg.defaults_model
+            .primary
+            .clone()
+            .unwrap_or_else(|| DEFAULT_MODEL.to_string())
+    };
     let fallbacks = agent_model
+        .filter(|_| explicit)
         .and_then(|m| m.fallbacks.clone())
         .or_else(|| cfg.defaults_model.fallbacks.clone())
         .unwrap_or_default();
@@ -619,7 +639,7 @@ fn routes_for(cfg: &OpenclawConfig, agent: Option<&AgentEntry>) -> Vec<RouteSpec
         Some(u) if u.trim().is_empty() => {}
         Some(u) => push(RouteKind::Utility, &u),
         None => {
-            if let Some((provider, _)) = resolve_ref(&primary_raw, cfg)
+            if let Some((provider, _)) = resolve_ref(&effective_primary, cfg)
                 && let Some(m) = utility_default(&provider)
             {
                 push(RouteKind::Utility, &format!("{provider}/{m}"));
@@ -737,8 +757,9 @@ fn target_agents(
                 Some(c) if !c.agents.is_empty() => c.agents.iter().map(|a| a.id.clone()).collect(),
                 _ => vec!["main".to_string()],
             };
+            let mut seen: std::collections::HashSet<String> = ids.iter().cloned().collect();
             for a in &snap.agents {
-                if !ids.contains(&a.id) && (a.local_store.is_some() || !a.legacy.is_empty()) {
+                if (a.local_store.is_some() || !a.legacy.is_empty()) && seen.insert(a.id.clone()) {
                     ids.push(a.id.clone());
                 }
             }
@@ -762,20 +783,31 @@ pub fn evaluate(snap: &Snapshot, now_ms: i64, policy: &Policy) -> Report {
         &cfg_owned
     };
     let default_id = default_agent(cfg).ok();
-    let mut agents = Vec::new();
-    for (id, resolve_failure) in target_agents(snap, cfg, policy) {
-        let agent_read = snap
-            .agents
-            .iter()
-            .find(|a| a.id == id)
-            .cloned()
-            .unwrap_or_else(|| AgentRead {
-                dir: snap.paths.state_dir.join("agents").join(&id).join("agent"),
-                id: id.clone(),
-                ..AgentRead::default()
-            });
-        let entry = cfg.and_then(|c| c.agents.iter().find(|a| a.id == id));
-        let known = id == "main" || entry.is_some() || snap.agents.iter().any(|a| a.id == id);
+    let by_id: std::collections::HashMap<&str, &AgentRead> =
+        snap.agents.iter().map(|a| (a.id.as_str(), a)).collect();
+    let entries: std::collections::HashMap<&str, &AgentEntry> = cfg
+        .map(|c| c.agents.iter().map(|a| (a.id.as_str(), a)).collect())
+        .unwrap_or_default();
+    let main_read = snap
+        .agents
+        .iter()
+        .find(|a| a.dir == snap.paths.main_agent_dir);
+    let one = |(id, resolve_failure): &(String, Option<String>)| -> AgentReport {
+        let resolve_failure = resolve_failure.clone();
+        let missing_read;
+        let agent_read: &AgentRead = match by_id.get(id.as_str()) {
+            Some(a) => a,
+            None => {
+                missing_read = AgentRead {
+                    dir: snap.paths.state_dir.join("agents").join(id).join("agent"),
+                    id: id.clone(),
+                    ..AgentRead::default()
+                };
+                &missing_read
+            }
+        };
+        let entry = entries.get(id.as_str()).copied();
+        let known = id == "main" || entry.is_some() || by_id.contains_key(id.as_str());
         let mut failure = config_failure.clone().or(resolve_failure);
         if failure.is_none() && !known {
             failure = Some(format!("Unknown agent id \"{id}\"; known agents: {}", {
@@ -813,11 +845,7 @@ pub fn evaluate(snap: &Snapshot, now_ms: i64, policy: &Policy) -> Report {
         };
         if failure.is_none() {
             // The target agent's legacy files, then the main agent's.
-            let main = snap
-                .agents
-                .iter()
-                .find(|a| a.dir == snap.paths.main_agent_dir);
-            for a in std::iter::once(&agent_read).chain(main) {
+            for a in std::iter::once(agent_read).chain(main_read) {
                 let is_main = a.dir == snap.paths.main_agent_dir;
                 let db_profiles = if is_main && location != Some(StoreLocation::StateDb) {
                     shared.is_some_and(|s| !s.profiles.is_empty())
@@ -860,10 +888,11 @@ pub fn evaluate(snap: &Snapshot, now_ms: i64, policy: &Policy) -> Report {
                 "agent-db"
             }
         };
-        agents.push(evaluate_agent(
+        evaluate_agent(
             snap,
             AgentInput {
-                id: &id,
+                id,
+                explicit: policy.agents != AgentScope::Default,
                 is_default: default_id.as_deref() == Some(id.as_str()),
                 dir: disp(&agent_read.dir),
                 store_path: disp(&store_path),
@@ -876,8 +905,9 @@ pub fn evaluate(snap: &Snapshot, now_ms: i64, policy: &Policy) -> Report {
             },
             now_ms,
             policy,
-        ));
-    }
+        )
+    };
+    let agents = crate::par::map(&target_agents(snap, cfg, policy), &one);
     let external = snap
         .claude_code
         .iter()
@@ -932,6 +962,8 @@ pub fn evaluate(snap: &Snapshot, now_ms: i64, policy: &Policy) -> Report {
 
 struct AgentInput<'a> {
     id: &'a str,
+    /// Chosen by `--agent`/`--all-agents` rather than OpenClaw's default.
+    explicit: bool,
     is_default: bool,
     dir: String,
     store_path: String,
@@ -955,9 +987,11 @@ fn evaluate_agent(snap: &Snapshot, a: AgentInput<'_>, now_ms: i64, policy: &Poli
     let mut routes = Vec::new();
     let mut problems: Vec<Problem> = Vec::new();
     if a.failure.is_none() {
-        for r in routes_for(a.cfg, a.entry) {
+        for r in routes_for(a.cfg, a.entry, a.explicit) {
             let provider = auth_key(&r.provider);
-            let codex = provider == "openai" && r.kind != RouteKind::Image;
+            // Text routes (primary, fallbacks) on openai need the codex runtime.
+            let codex =
+                provider == "openai" && matches!(r.kind, RouteKind::Text | RouteKind::Fallback);
             let (health, selected, detail) = if codex {
                 (
                     RouteHealth::Unavailable,
@@ -992,7 +1026,7 @@ fn evaluate_agent(snap: &Snapshot, a: AgentInput<'_>, now_ms: i64, policy: &Poli
             routes.push(RouteReport {
                 kind: r.kind,
                 model: format!("{}/{}", r.provider, r.model),
-                provider,
+                provider: provider.into_owned(),
                 health,
                 selected,
                 detail,
@@ -1062,7 +1096,7 @@ fn evaluate_agent(snap: &Snapshot, a: AgentInput<'_>, now_ms: i64, policy: &Poli
         .store
         .profiles
         .iter()
-        .map(|p| auth_key(&p.provider))
+        .map(|p| auth_key(&p.provider).into_owned())
         .collect();
     provider_set.extend(routes.iter().map(|r| r.provider.clone()));
     for (p, vars) in env_keys::PROVIDER_ENV_VARS {

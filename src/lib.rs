@@ -11,6 +11,7 @@ pub mod evaluate;
 pub mod exit;
 pub mod model;
 pub mod output;
+pub mod par;
 pub mod secret;
 pub mod sources;
 pub mod timefmt;

@@ -304,9 +304,10 @@ pub struct ReadProblem {
 
 // ---------------------------------------------------------------- policy
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum AgentScope {
     /// As `openclaw models status`: the default agent only.
+    #[default]
     Default,
     All,
     Only(Vec<String>),

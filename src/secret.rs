@@ -31,7 +31,18 @@ impl Secret {
     /// characters for short ones, so no 16-character run of the secret is
     /// ever shown.
     pub fn masked(&self) -> String {
-        let chars: Vec<char> = self.0.trim().chars().filter(|c| !c.is_control()).collect();
+        let trimmed = self.0.trim();
+        // Fast path: plain ASCII without control characters (every real key).
+        if trimmed.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+            let n = trimmed.len();
+            return match n {
+                0 => "missing".to_string(),
+                1..=6 => format!("{}…{}", &trimmed[..1], &trimmed[n - 1..]),
+                7..=16 => format!("{}…{}", &trimmed[..2], &trimmed[n - 2..]),
+                _ => format!("{}…{}", &trimmed[..8], &trimmed[n - 4..]),
+            };
+        }
+        let chars: Vec<char> = trimmed.chars().filter(|c| !c.is_control()).collect();
         let n = chars.len();
         let take = |from: usize, to: usize| chars[from..to].iter().collect::<String>();
         match n {
@@ -74,5 +85,9 @@ mod tests {
         assert_eq!(Secret::new("  ").masked(), "missing");
         assert_eq!(Secret::new("abc").masked(), "a…c");
         assert_eq!(Secret::new("abcdefghij").masked(), "ab…ij");
+        assert_eq!(
+            Secret::new("ключ-секрет-очень-длинный").masked(),
+            "ключ-сек…нный"
+        );
     }
 }

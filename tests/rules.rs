@@ -458,3 +458,46 @@ fn command_failures_are_1() {
     };
     assert_eq!(rc(&s), 1);
 }
+
+#[test]
+fn default_agent_uses_the_defaults_text_routes_unless_named() {
+    // systemAgent "research" overrides its model to google, but without
+    // --agent OpenClaw checks the defaults' text routes (recorded: rc 0).
+    let mut c = anthropic_config();
+    c.ownership_explicit = true;
+    c.system_agent = Some("research".into());
+    c.agents = vec![
+        AgentEntry {
+            id: "main".into(),
+            ..Default::default()
+        },
+        AgentEntry {
+            id: "research".into(),
+            model: Some(ModelSpec {
+                primary: Some("google/gemini-2.5-pro".into()),
+                fallbacks: None,
+            }),
+            ..Default::default()
+        },
+    ];
+    let s = snap(Some(c), vec![tok_at("anthropic:manual", NOW + 30 * D)]);
+    assert_eq!(rc(&s), 0);
+    let named = Policy {
+        agents: AgentScope::Only(vec!["research".into()]),
+        ..Policy::default()
+    };
+    assert_eq!(
+        evaluate(&s, NOW, &named).verdict,
+        Verdict::Failing,
+        "--agent research checks google"
+    );
+}
+
+#[test]
+fn an_explicit_openai_utility_model_does_not_need_codex() {
+    let mut c = anthropic_config();
+    c.defaults_utility = Some("openai/gpt-5.6-luna".into());
+    let s = snap(Some(c), vec![api_key("anthropic:key", "anthropic")]);
+    assert_eq!(rc(&s), 1, "no openai credential");
+    assert_eq!(rc(&with_env(s, "OPENAI_API_KEY", "sk-proj-FAKE")), 0);
+}

@@ -103,7 +103,16 @@ pub fn layer(
     }
     for (origin, pairs) in later {
         for (k, v) in pairs {
-            if is_credential_var(&k) && !snap.vars.contains_key(&k) {
+            if !is_credential_var(&k) {
+                continue;
+            }
+            // dotenv files fill only unset names (a blank value blocks them);
+            // config env.vars also fill names whose value is blank.
+            let fill = match snap.vars.get(&k) {
+                None => true,
+                Some(cur) => origin == EnvOrigin::ConfigVars && cur.value.is_blank(),
+            };
+            if fill {
                 snap.vars.insert(k, EnvVar { value: v, origin });
             }
         }
@@ -255,5 +264,35 @@ mod tests {
             )],
         );
         assert!(provider_env(&snap, "anthropic").is_none());
+    }
+}
+
+#[cfg(test)]
+mod precedence_tests {
+    use super::*;
+
+    #[test]
+    fn config_vars_fill_a_blank_process_value_but_dotenv_does_not() {
+        let pairs = |v: &str| vec![("ANTHROPIC_API_KEY".to_string(), Secret::new(v))];
+        let snap = layer(
+            vec![("ANTHROPIC_API_KEY".to_string(), " ".to_string())],
+            vec![
+                (EnvOrigin::DotEnv, pairs("FAKE-dotenv")),
+                (EnvOrigin::ConfigVars, pairs("FAKE-config")),
+            ],
+        );
+        let (_, v) = provider_env(&snap, "anthropic").expect("config value used");
+        assert_eq!(v.origin, EnvOrigin::ConfigVars);
+        let snap = layer(
+            vec![],
+            vec![
+                (EnvOrigin::DotEnv, pairs("FAKE-dotenv")),
+                (EnvOrigin::ConfigVars, pairs("FAKE-config")),
+            ],
+        );
+        assert_eq!(
+            provider_env(&snap, "anthropic").map(|(_, v)| v.origin),
+            Some(EnvOrigin::DotEnv)
+        );
     }
 }

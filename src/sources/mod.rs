@@ -48,6 +48,9 @@ impl HostEnv {
 pub struct ReadOptions {
     /// `--state-dir`: overrides OPENCLAW_STATE_DIR.
     pub state_dir: Option<PathBuf>,
+    /// Which agents' directories to read (the main agent's always is):
+    /// only what the evaluation will look at.
+    pub agents: crate::model::AgentScope,
 }
 
 /// Read a small JSON file; errors name what is wrong, not the contents.
@@ -121,80 +124,77 @@ pub fn read_snapshot(host: &HostEnv, opts: &ReadOptions) -> Snapshot {
         });
     }
 
-    // Agents: configured ones, "main", and agents/*/agent on disk.
+    // Agents: "main", the configured ones and agents/*/agent on disk, but
+    // only those the evaluation will look at.
+    let cfg = match &config {
+        ConfigRead::Loaded(c) => Some(c.as_ref()),
+        _ => None,
+    };
+    let wanted: Option<Vec<String>> = match &opts.agents {
+        crate::model::AgentScope::All => None,
+        crate::model::AgentScope::Only(ids) => {
+            Some(ids.iter().map(|i| i.trim().to_lowercase()).collect())
+        }
+        crate::model::AgentScope::Default => {
+            Some(crate::evaluate::default_agent(cfg).into_iter().collect())
+        }
+    };
     let mut ids: Vec<(String, Option<PathBuf>)> = vec![("main".to_string(), None)];
-    if let ConfigRead::Loaded(cfg) = &config {
-        for a in &cfg.agents {
-            ids.push((a.id.clone(), a.agent_dir.clone()));
-        }
+    for a in cfg.map(|c| c.agents.as_slice()).unwrap_or_default() {
+        ids.push((a.id.clone(), a.agent_dir.clone()));
     }
-    for id in state_dir::discover_agents(&paths.state_dir) {
-        ids.push((id, None));
-    }
-    let mut agents: Vec<AgentRead> = Vec::new();
-    for (id, dir_override) in ids {
-        if agents.iter().any(|a| a.id == id) {
-            continue;
-        }
-        let dir = match dir_override {
-            Some(d) => state_dir::expand(&d.to_string_lossy(), &home, &host.cwd),
-            None if id == "main" => paths.main_agent_dir.clone(),
-            None => paths.state_dir.join("agents").join(&id).join("agent"),
-        };
-        let is_main_dir = dir == paths.main_agent_dir;
-        // The legacy-main shared store is the main agent's own DB: no overlay.
-        let shares_db = matches!(
-            &shared_store,
-            crate::model::StoreRead::Loaded {
-                location: crate::model::StoreLocation::LegacyMain,
-                ..
-            } | crate::model::StoreRead::Failed { .. }
-                | crate::model::StoreRead::Empty
-        ) && is_main_dir;
-        let local_store = if shares_db {
-            None
-        } else {
-            let db = dir.join(sqlite_store::AGENT_DB);
-            sqlite_store::read_agent_db(&db).map(|r| {
-                let store = r.map(|(s, dropped)| {
-                    for d in dropped {
-                        problems.push(ReadProblem {
-                            source: "sqlite_store",
-                            reason: "dropped_profile",
-                            path: Some(disp(&db)),
-                            message: d,
-                        });
-                    }
-                    s
-                });
-                if let Err(e) = &store {
-                    problems.push(ReadProblem {
-                        source: "sqlite_store",
-                        reason: "unreadable",
-                        path: Some(disp(&db)),
-                        message: e.clone(),
-                    });
+    match &wanted {
+        None => ids.extend(
+            state_dir::discover_agents(&paths.state_dir)
+                .into_iter()
+                .map(|id| (id, None)),
+        ),
+        Some(w) => {
+            ids.retain(|(id, _)| id == "main" || w.contains(id));
+            for id in w {
+                if !ids.iter().any(|(i, _)| i == id)
+                    && paths
+                        .state_dir
+                        .join("agents")
+                        .join(id)
+                        .join("agent")
+                        .is_dir()
+                {
+                    ids.push((id.clone(), None));
                 }
-                LocalStore { path: db, store }
-            })
-        };
-        let legacy = profiles_json::find(&dir, is_main_dir.then_some(paths.oauth_dir.as_path()));
-        for l in &legacy {
-            if let Err(e) = &l.contents {
-                problems.push(ReadProblem {
-                    source: "profiles_json",
-                    reason: "malformed",
-                    path: Some(disp(&l.path)),
-                    message: e.clone(),
-                });
             }
         }
-        agents.push(AgentRead {
-            id,
-            dir,
-            local_store,
-            legacy,
-        });
+    }
+    let mut seen = std::collections::HashSet::new();
+    let ids: Vec<(String, PathBuf)> = ids
+        .into_iter()
+        .filter(|(id, _)| seen.insert(id.clone()))
+        .map(|(id, dir_override)| {
+            let dir = match dir_override {
+                Some(d) => state_dir::expand(&d.to_string_lossy(), &home, &host.cwd),
+                None if id == "main" => paths.main_agent_dir.clone(),
+                None => paths.state_dir.join("agents").join(&id).join("agent"),
+            };
+            (id, dir)
+        })
+        .collect();
+    // The legacy-main shared store is the main agent's own DB: no overlay.
+    let main_shares_db = !matches!(
+        &shared_store,
+        crate::model::StoreRead::Loaded {
+            location: crate::model::StoreLocation::StateDb,
+            ..
+        }
+    );
+    // Agent stores are independent files: read them on every core.
+    let read_one = |(id, dir): &(String, PathBuf)| -> (AgentRead, Vec<ReadProblem>) {
+        read_agent(id, dir, &paths, main_shares_db, &disp)
+    };
+    let results: Vec<(AgentRead, Vec<ReadProblem>)> = crate::par::map(&ids, &read_one);
+    let mut agents: Vec<AgentRead> = Vec::with_capacity(results.len());
+    for (a, p) in results {
+        agents.push(a);
+        problems.extend(p);
     }
 
     // Environment: process > <state>/.env > gateway.env > config env.vars.
@@ -250,6 +250,65 @@ pub fn read_snapshot(host: &HostEnv, opts: &ReadOptions) -> Snapshot {
         claude_code,
         problems,
     }
+}
+
+/// One agent directory: its own store and any legacy JSON files.
+fn read_agent(
+    id: &str,
+    dir: &Path,
+    paths: &crate::model::Paths,
+    main_shares_db: bool,
+    disp: &dyn Fn(&Path) -> String,
+) -> (AgentRead, Vec<ReadProblem>) {
+    let mut problems = Vec::new();
+    let is_main_dir = dir == paths.main_agent_dir;
+    let local_store = if main_shares_db && is_main_dir {
+        None
+    } else {
+        let db = dir.join(sqlite_store::AGENT_DB);
+        sqlite_store::read_agent_db(&db).map(|r| {
+            let store = r.map(|(s, dropped)| {
+                for d in dropped {
+                    problems.push(ReadProblem {
+                        source: "sqlite_store",
+                        reason: "dropped_profile",
+                        path: Some(disp(&db)),
+                        message: d,
+                    });
+                }
+                s
+            });
+            if let Err(e) = &store {
+                problems.push(ReadProblem {
+                    source: "sqlite_store",
+                    reason: "unreadable",
+                    path: Some(disp(&db)),
+                    message: e.clone(),
+                });
+            }
+            LocalStore { path: db, store }
+        })
+    };
+    let legacy = profiles_json::find(dir, is_main_dir.then_some(paths.oauth_dir.as_path()));
+    for l in &legacy {
+        if let Err(e) = &l.contents {
+            problems.push(ReadProblem {
+                source: "profiles_json",
+                reason: "malformed",
+                path: Some(disp(&l.path)),
+                message: e.clone(),
+            });
+        }
+    }
+    (
+        AgentRead {
+            id: id.to_string(),
+            dir: dir.to_path_buf(),
+            local_store,
+            legacy,
+        },
+        problems,
+    )
 }
 
 fn dotenv_paths(host: &HostEnv, paths: &crate::model::Paths) -> Vec<(EnvOrigin, PathBuf)> {

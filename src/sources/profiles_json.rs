@@ -19,9 +19,17 @@ pub fn find(agent_dir: &Path, oauth_dir: Option<&Path>) -> Vec<LegacyFile> {
     if let Some(dir) = oauth_dir {
         candidates.push((dir.join("oauth.json"), "legacy-oauth"));
     }
+    // One directory listing instead of a stat per candidate.
+    let names: Vec<std::ffi::OsString> = std::fs::read_dir(agent_dir)
+        .map(|rd| rd.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
     for (path, kind) in candidates {
-        // Presence is what matters to OpenClaw (fs.existsSync follows links).
-        if !path.exists() && std::fs::symlink_metadata(&path).is_err() {
+        let listed = path.parent() == Some(agent_dir)
+            && path
+                .file_name()
+                .is_some_and(|n| names.iter().any(|m| m == n));
+        // Presence is what matters to OpenClaw (fs.existsSync).
+        if !listed && (path.parent() == Some(agent_dir) || !path.exists()) {
             continue;
         }
         let contents = match kind {

@@ -24,9 +24,9 @@ fn open_ro(path: &Path) -> Result<Connection, String> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| e.to_string())?;
     let _ = conn.busy_timeout(std::time::Duration::from_millis(1000));
-    // Touch the schema now so that "file is not a database" surfaces here.
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
-        .map_err(|e| e.to_string())?;
+    // One read transaction for all our queries: one consistent view, and the
+    // shared lock is taken once instead of per statement.
+    conn.execute_batch("BEGIN").map_err(|e| e.to_string())?;
     Ok(conn)
 }
 
@@ -198,31 +198,40 @@ pub fn read_agent_db(path: &Path) -> Option<Result<(AuthStore, Vec<String>), Str
         Ok(c) => c,
         Err(e) => return Some(Err(format!("cannot read the agent database: {e}"))),
     };
+    // One statement per table: a missing table is "no store", any other
+    // error (not a database, truncated, …) is reported.
     let read = || -> Result<Option<(AuthStore, Vec<String>)>, String> {
-        if !table_exists(&conn, "auth_profile_store")? {
-            return Ok(None);
-        }
-        let Some(text) = row(
+        let Some(text) = row_if_table(
             &conn,
             "SELECT store_json FROM auth_profile_store WHERE store_key = ?1",
-            "primary",
         )?
         else {
             return Ok(None);
         };
         let (mut store, dropped) = parse_store(&json(&text, "the auth_profile_store row")?)
             .map_err(|e| format!("the auth_profile_store row: {e}"))?;
-        if table_exists(&conn, "auth_profile_state")?
-            && let Some(text) = row(
-                &conn,
-                "SELECT state_json FROM auth_profile_state WHERE state_key = ?1",
-                "primary",
-            )?
-            && let Value::Object(o) = json(&text, "the auth_profile_state row")?
+        if let Some(text) = row_if_table(
+            &conn,
+            "SELECT state_json FROM auth_profile_state WHERE state_key = ?1",
+        )? && let Value::Object(o) = json(&text, "the auth_profile_state row")?
         {
             apply_state(&mut store, &o);
         }
         Ok(Some((store, dropped)))
     };
     read().transpose()
+}
+
+/// The `primary` row of a query, or None when the row or its table is absent.
+fn row_if_table(conn: &Connection, sql: &str) -> Result<Option<String>, String> {
+    match conn
+        .query_row(sql, ["primary"], |r| r.get::<_, String>(0))
+        .optional()
+    {
+        Ok(v) => Ok(v),
+        Err(rusqlite::Error::SqliteFailure(_, Some(msg))) if msg.starts_with("no such table") => {
+            Ok(None)
+        }
+        Err(e) => Err(e.to_string()),
+    }
 }
