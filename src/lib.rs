@@ -6,12 +6,16 @@
 //! renders reports. The core never reads the clock, the environment or the
 //! filesystem.
 
+pub mod alert;
 pub mod cli;
+pub mod config;
+pub mod doctor;
 pub mod evaluate;
 pub mod exit;
 pub mod model;
 pub mod output;
 pub mod par;
+pub mod schedule;
 pub mod secret;
 pub mod sources;
 pub mod timefmt;

@@ -1,0 +1,3 @@
+//! Alerting: a pure planner, persisted state, and one module per channel.
+
+pub mod config;

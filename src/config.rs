@@ -1,0 +1,333 @@
+//! clawwatch's own configuration (`clawwatch.toml`).
+//!
+//! Every key has a default, so `clawwatch run` works with no file. Unknown
+//! keys are an error naming the key. `CLAWWATCH_<SECTION>_<KEY>` environment
+//! variables override the file (`CLAWWATCH_METRICS_LISTEN=127.0.0.1:9900`,
+//! `CLAWWATCH_CHECK_SCHEDULE='0 9 * * 1'`, `CLAWWATCH_STATE_DIR=…`); flags
+//! override both.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+    #[error("environment variable {var}: {message}")]
+    Env { var: String, message: String },
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// OpenClaw state dir; "" = as OpenClaw resolves it.
+    pub state_dir: String,
+    /// Agents to check; [] = every agent found.
+    pub agents: Vec<String>,
+    pub check: CheckConfig,
+    pub metrics: MetricsConfig,
+    pub alert: crate::alert::config::AlertConfig,
+    pub heartbeat: HeartbeatConfig,
+    pub doctor: crate::doctor::config::DoctorConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            state_dir: String::new(),
+            agents: Vec::new(),
+            check: CheckConfig::default(),
+            metrics: MetricsConfig::default(),
+            alert: Default::default(),
+            heartbeat: HeartbeatConfig::default(),
+            doctor: Default::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckConfig {
+    /// Standard 5-field crontab (6-field with seconds first also accepted).
+    pub schedule: String,
+    /// IANA time zone for the schedule; "" = UTC.
+    pub timezone: String,
+    /// Expiring threshold.
+    pub warn_within: String,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig {
+            schedule: "*/5 * * * *".into(),
+            timezone: String::new(),
+            warn_within: "24h".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// HTTP listen address for /metrics; "" disables the server.
+    pub listen: String,
+    /// node_exporter textfile path written by `once` and each `run` cycle.
+    pub textfile: String,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig {
+            listen: "127.0.0.1:9847".into(),
+            textfile: String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct HeartbeatConfig {
+    /// healthchecks-style URL: GET <url>/<exit code> after each cycle.
+    pub url: String,
+}
+
+/// Variables that look like overrides but are not config keys.
+const NOT_KEYS: &[&str] = &[
+    "CLAWWATCH_CONFIG",
+    "CLAWWATCH_SMTP_PASSWORD",
+    "CLAWWATCH_LOG",
+];
+
+/// The default config path: $XDG_CONFIG_HOME/clawwatch/clawwatch.toml
+/// (~/.config/…), else /etc/clawwatch/clawwatch.toml if that exists.
+pub fn default_path(env: &BTreeMap<String, String>) -> Option<PathBuf> {
+    let xdg = env
+        .get("XDG_CONFIG_HOME")
+        .filter(|s| !s.trim().is_empty())
+        .map(PathBuf::from)
+        .or_else(|| env.get("HOME").map(|h| Path::new(h).join(".config")));
+    if let Some(x) = xdg {
+        let p = x.join("clawwatch").join("clawwatch.toml");
+        if p.exists() {
+            return Some(p);
+        }
+    }
+    let etc = PathBuf::from("/etc/clawwatch/clawwatch.toml");
+    etc.exists().then_some(etc)
+}
+
+/// Parse one override value as TOML (numbers, booleans, arrays), else text.
+fn env_value(raw: &str) -> toml::Value {
+    match format!("v = {raw}").parse::<toml::Table>() {
+        Ok(mut t) => t
+            .remove("v")
+            .unwrap_or_else(|| toml::Value::String(raw.into())),
+        Err(_) => toml::Value::String(raw.into()),
+    }
+}
+
+/// Load the config: `path` (explicit: must exist) or the default location
+/// (absent is fine), then `CLAWWATCH_*` overrides from `env`.
+pub fn load(
+    path: Option<&Path>,
+    env: &BTreeMap<String, String>,
+) -> Result<(Config, Option<PathBuf>), ConfigError> {
+    let path = path.map(Path::to_path_buf).or_else(|| default_path(env));
+    let (mut table, shown) = match &path {
+        Some(p) => {
+            let shown = p.display().to_string();
+            let text = std::fs::read_to_string(p).map_err(|e| ConfigError::Read {
+                path: shown.clone(),
+                reason: crate::sources::openclaw_config::io_reason(&e),
+            })?;
+            let table = text
+                .parse::<toml::Table>()
+                .map_err(|e| ConfigError::Invalid {
+                    path: shown.clone(),
+                    message: e.message().to_string(),
+                })?;
+            (table, shown)
+        }
+        None => (toml::Table::new(), "(defaults)".to_string()),
+    };
+    apply_env(&mut table, env)?;
+    let cfg: Config = toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| ConfigError::Invalid {
+            path: shown.clone(),
+            message: e.message().to_string(),
+        })?;
+    validate(&cfg).map_err(|message| ConfigError::Invalid {
+        path: shown,
+        message,
+    })?;
+    Ok((cfg, path))
+}
+
+fn apply_env(table: &mut toml::Table, env: &BTreeMap<String, String>) -> Result<(), ConfigError> {
+    const TOP: &[&str] = &["state_dir", "agents"];
+    const SECTIONS: &[&str] = &["check", "metrics", "alert", "heartbeat", "doctor"];
+    for (var, raw) in env {
+        let Some(rest) = var.strip_prefix("CLAWWATCH_") else {
+            continue;
+        };
+        if NOT_KEYS.contains(&var.as_str()) {
+            continue;
+        }
+        let key = rest.to_lowercase();
+        if TOP.contains(&key.as_str()) {
+            let v = if key == "agents" {
+                toml::Value::Array(
+                    raw.split([',', ' '])
+                        .filter(|s| !s.is_empty())
+                        .map(|s| toml::Value::String(s.into()))
+                        .collect(),
+                )
+            } else {
+                toml::Value::String(raw.clone())
+            };
+            table.insert(key, v);
+            continue;
+        }
+        let Some((section, field)) = SECTIONS.iter().find_map(|s| {
+            key.strip_prefix(&format!("{s}_"))
+                .map(|f| (*s, f.to_string()))
+        }) else {
+            return Err(ConfigError::Env {
+                var: var.clone(),
+                message: format!(
+                    "no such setting (expected CLAWWATCH_<SECTION>_<KEY> with a section of {}, or CLAWWATCH_STATE_DIR / CLAWWATCH_AGENTS)",
+                    SECTIONS.join(", ")
+                ),
+            });
+        };
+        let sec = table
+            .entry(section)
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let Some(sec) = sec.as_table_mut() else {
+            return Err(ConfigError::Env {
+                var: var.clone(),
+                message: format!("[{section}] is not a table in the config file"),
+            });
+        };
+        let v = if field.ends_with("schedule") || field == "listen" || field == "url" {
+            toml::Value::String(raw.clone())
+        } else {
+            env_value(raw)
+        };
+        sec.insert(field, v);
+    }
+    Ok(())
+}
+
+/// Checks serde cannot express: schedules parse, durations parse, …
+pub fn validate(cfg: &Config) -> Result<(), String> {
+    crate::schedule::Schedule::parse(&cfg.check.schedule, &cfg.check.timezone)
+        .map_err(|e| format!("check.schedule: {e}"))?;
+    crate::timefmt::parse_duration(&cfg.check.warn_within)
+        .map_err(|e| format!("check.warn_within: {e}"))?;
+    if !cfg.metrics.listen.is_empty() {
+        cfg.metrics
+            .listen
+            .parse::<std::net::SocketAddr>()
+            .map_err(|e| {
+                format!(
+                    "metrics.listen {:?}: {e} (use host:port, e.g. 127.0.0.1:9847)",
+                    cfg.metrics.listen
+                )
+            })?;
+    }
+    crate::alert::config::validate(&cfg.alert)?;
+    crate::doctor::config::validate(&cfg.doctor)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_without_a_file() {
+        let (c, p) = load(None, &env(&[("HOME", "/nonexistent")])).unwrap();
+        assert!(p.is_none());
+        assert_eq!(c.metrics.listen, "127.0.0.1:9847");
+        assert_eq!(c.check.schedule, "*/5 * * * *");
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "[metrics]\nlisten = \"127.0.0.1:1\"\nlistn = 3\n").unwrap();
+        let e = load(Some(&p), &env(&[])).unwrap_err().to_string();
+        assert!(e.contains("listn"), "{e}");
+        std::fs::write(&p, "bogus = 1\n").unwrap();
+        assert!(
+            load(Some(&p), &env(&[]))
+                .unwrap_err()
+                .to_string()
+                .contains("bogus")
+        );
+    }
+
+    #[test]
+    fn env_overrides_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "[check]\nschedule = \"0 9 * * 1\"\n").unwrap();
+        let (c, _) = load(
+            Some(&p),
+            &env(&[
+                ("CLAWWATCH_CHECK_SCHEDULE", "*/10 * * * *"),
+                ("CLAWWATCH_METRICS_LISTEN", "127.0.0.1:9999"),
+                ("CLAWWATCH_STATE_DIR", "/srv/oc"),
+                ("CLAWWATCH_SMTP_PASSWORD", "FAKE-ignored-here"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.check.schedule, "*/10 * * * *");
+        assert_eq!(c.metrics.listen, "127.0.0.1:9999");
+        assert_eq!(c.state_dir, "/srv/oc");
+        let e = load(Some(&p), &env(&[("CLAWWATCH_METRICS_LISTN", "x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("listn"), "{e}");
+        let e = load(Some(&p), &env(&[("CLAWWATCH_NOPE", "x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("CLAWWATCH_NOPE"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_are_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "[check]\nschedule = \"61 * * * *\"\n").unwrap();
+        assert!(
+            load(Some(&p), &env(&[]))
+                .unwrap_err()
+                .to_string()
+                .contains("check.schedule")
+        );
+        std::fs::write(&p, "[metrics]\nlisten = \"nowhere\"\n").unwrap();
+        assert!(
+            load(Some(&p), &env(&[]))
+                .unwrap_err()
+                .to_string()
+                .contains("metrics.listen")
+        );
+        std::fs::write(&p, "[check\n").unwrap();
+        assert!(load(Some(&p), &env(&[])).is_err());
+    }
+}
