@@ -21,7 +21,7 @@ pub enum ConfigError {
     Env { var: String, message: String },
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// OpenClaw state dir; "" = as OpenClaw resolves it.
@@ -33,20 +33,6 @@ pub struct Config {
     pub alert: crate::alert::config::AlertConfig,
     pub heartbeat: HeartbeatConfig,
     pub doctor: crate::doctor::config::DoctorConfig,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            state_dir: String::new(),
-            agents: Vec::new(),
-            check: CheckConfig::default(),
-            metrics: MetricsConfig::default(),
-            alert: Default::default(),
-            heartbeat: HeartbeatConfig::default(),
-            doctor: Default::default(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
