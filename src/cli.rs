@@ -45,6 +45,58 @@ pub enum Command {
     Check(CommonArgs),
     /// Show every agent, route and credential read, with expiry and state.
     Status(StatusArgs),
+    /// The agent: checks on a cron schedule, Prometheus /metrics, alerts.
+    Run(RunArgs),
+    /// One cycle (check, alert, textfile, heartbeat) for a timer or a Termux job.
+    Once(OnceArgs),
+    /// Validate the config, or print a commented example.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ConfigArgs {
+    /// clawwatch.toml (default: $XDG_CONFIG_HOME/clawwatch/clawwatch.toml, else /etc/clawwatch/clawwatch.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// OpenClaw state directory (overrides the config's state_dir).
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Listen address for /metrics (overrides [metrics] listen; "" disables).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Also write the node_exporter textfile each cycle.
+    #[arg(long, value_name = "PATH")]
+    pub textfile: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct OnceArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Write the metrics to this node_exporter textfile (atomically).
+    #[arg(long, value_name = "PATH")]
+    pub textfile: Option<PathBuf>,
+    /// Evaluate as of this instant (RFC 3339), instead of the clock.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
+    pub now: Option<i64>,
+    /// Exit-code convention.
+    #[arg(long, value_enum, default_value_t = ExitCodes::Openclaw)]
+    pub exit_codes: ExitCodes,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the config (file and CLAWWATCH_* overrides); exit 0 or 1.
+    Check(ConfigArgs),
+    /// Print a full commented example config.
+    Example,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -204,8 +256,69 @@ fn emit(cli: &Cli, text: &str) -> Result<()> {
     }
 }
 
+/// Load clawwatch's config and derive the cycle settings (own failures: exit 3).
+fn settings(
+    args: &ConfigArgs,
+    host: &HostEnv,
+    o: &crate::agent::Overrides,
+) -> Result<crate::agent::Settings> {
+    let (cfg, path) = crate::config::load(args.config.as_deref(), &host.vars)?;
+    crate::agent::Settings::from_config(cfg, path, o).map_err(|e| anyhow!(e))
+}
+
 pub fn run(cli: &Cli, host: &HostEnv) -> Result<i32> {
     match &cli.command {
+        Command::Run(args) => {
+            let o = crate::agent::Overrides {
+                state_dir: args.config.state_dir.clone(),
+                textfile: args.textfile.clone(),
+                listen: args.listen.clone(),
+            };
+            let s = settings(&args.config, host, &o)?;
+            crate::agent::run(s, o, host.clone(), crate::agent::default_notifier)
+        }
+        Command::Once(args) => {
+            let o = crate::agent::Overrides {
+                state_dir: args.config.state_dir.clone(),
+                textfile: args.textfile.clone(),
+                listen: None,
+            };
+            let s = settings(&args.config, host, &o)?;
+            let metrics = crate::output::metrics::Metrics::new();
+            let mut notifier = crate::agent::default_notifier(&s, &metrics);
+            let now = args
+                .now
+                .and_then(chrono::DateTime::<chrono::Utc>::from_timestamp_millis)
+                .unwrap_or_else(chrono::Utc::now);
+            let r = crate::agent::run_cycle(&s, host, &metrics, notifier.as_deref_mut(), now);
+            if !cli.quiet {
+                eprint!("{}", output::terminal::read_problems(&r.report));
+            }
+            emit(cli, &output::terminal::check(&r.report))?;
+            if let Some(e) = r.textfile_error {
+                return Err(anyhow!(e));
+            }
+            Ok(exit::code(r.report.verdict, args.exit_codes))
+        }
+        Command::Config(ConfigCommand::Example) => {
+            emit(cli, crate::config::EXAMPLE)?;
+            Ok(0)
+        }
+        Command::Config(ConfigCommand::Check(args)) => {
+            match crate::config::load(args.config.as_deref(), &host.vars) {
+                Ok((_, path)) => {
+                    let shown = path.map_or("no config file (all defaults)".to_string(), |p| {
+                        p.display().to_string()
+                    });
+                    emit(cli, &format!("config OK: {shown}\n"))?;
+                    Ok(0)
+                }
+                Err(e) => {
+                    eprintln!("clawwatch: {e}");
+                    Ok(1)
+                }
+            }
+        }
         Command::Check(args) => {
             let report = args.report(host);
             if !cli.quiet {

@@ -81,6 +81,9 @@ pub struct HeartbeatConfig {
     pub url: String,
 }
 
+/// A full commented example (`clawwatch config example`); it passes `config check`.
+pub const EXAMPLE: &str = include_str!("clawwatch.example.toml");
+
 /// Variables that look like overrides but are not config keys.
 const NOT_KEYS: &[&str] = &[
     "CLAWWATCH_CONFIG",
@@ -123,28 +126,33 @@ pub fn load(
     env: &BTreeMap<String, String>,
 ) -> Result<(Config, Option<PathBuf>), ConfigError> {
     let path = path.map(Path::to_path_buf).or_else(|| default_path(env));
-    let (mut table, shown) = match &path {
+    let (text, shown) = match &path {
         Some(p) => {
             let shown = p.display().to_string();
             let text = std::fs::read_to_string(p).map_err(|e| ConfigError::Read {
                 path: shown.clone(),
                 reason: crate::sources::openclaw_config::io_reason(&e),
             })?;
-            let table = text
-                .parse::<toml::Table>()
-                .map_err(|e| ConfigError::Invalid {
-                    path: shown.clone(),
-                    message: e.message().to_string(),
-                })?;
-            (table, shown)
+            (text, shown)
         }
-        None => (toml::Table::new(), "(defaults)".to_string()),
+        None => (String::new(), "(defaults)".to_string()),
     };
+    // The file alone first, so errors point at its lines.
+    toml::from_str::<Config>(&text).map_err(|e| ConfigError::Invalid {
+        path: shown.clone(),
+        message: locate(&text, &e),
+    })?;
+    let mut table = text
+        .parse::<toml::Table>()
+        .map_err(|e| ConfigError::Invalid {
+            path: shown.clone(),
+            message: locate(&text, &e),
+        })?;
     apply_env(&mut table, env)?;
     let cfg: Config = toml::Value::Table(table)
         .try_into()
         .map_err(|e: toml::de::Error| ConfigError::Invalid {
-            path: shown.clone(),
+            path: format!("{shown} with CLAWWATCH_* overrides"),
             message: e.message().to_string(),
         })?;
     validate(&cfg).map_err(|message| ConfigError::Invalid {
@@ -152,6 +160,38 @@ pub fn load(
         message,
     })?;
     Ok((cfg, path))
+}
+
+/// "line 3, [metrics] listen: invalid type…": where, never the value (a
+/// config line may hold a secret).
+fn locate(text: &str, e: &toml::de::Error) -> String {
+    let msg = e.message().trim().to_string();
+    let Some(span) = e.span() else { return msg };
+    let line_no = text[..span.start.min(text.len())].matches('\n').count();
+    let mut section = String::new();
+    let mut key = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            section = t.to_string();
+        }
+        if i == line_no {
+            if let Some((k, _)) = t.split_once('=') {
+                key = k.trim().to_string();
+            }
+            break;
+        }
+    }
+    let place = [section, key]
+        .into_iter()
+        .filter(|x| !x.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if place.is_empty() {
+        format!("line {}: {msg}", line_no + 1)
+    } else {
+        format!("line {} ({place}): {msg}", line_no + 1)
+    }
 }
 
 fn apply_env(table: &mut toml::Table, env: &BTreeMap<String, String>) -> Result<(), ConfigError> {
@@ -293,6 +333,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("CLAWWATCH_NOPE"), "{e}");
+    }
+
+    #[test]
+    fn the_example_is_valid_and_equals_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, EXAMPLE).unwrap();
+        let (c, _) = load(Some(&p), &env(&[])).unwrap();
+        assert_eq!(c, Config::default());
     }
 
     #[test]

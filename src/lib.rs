@@ -6,6 +6,7 @@
 //! renders reports. The core never reads the clock, the environment or the
 //! filesystem.
 
+pub mod agent;
 pub mod alert;
 pub mod cli;
 pub mod config;

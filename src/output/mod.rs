@@ -1,5 +1,7 @@
 //! Renderers of a [`crate::model::Report`]: terminal, JSON, `simple` words.
 
 pub mod json;
+pub mod metrics;
 pub mod simple;
 pub mod terminal;
+pub mod textfile;
