@@ -41,6 +41,17 @@ pub struct Overrides {
     pub state_dir: Option<PathBuf>,
     pub textfile: Option<PathBuf>,
     pub listen: Option<String>,
+    /// Benchmarks only: run this many cycles back to back at start-up,
+    /// logging the resident memory every 1,000 cycles.
+    pub bench_cycles: u64,
+}
+
+/// Resident set size in KiB (Linux /proc), for the benchmark log.
+fn rss_kib() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    s.lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
 }
 
 impl Settings {
@@ -318,8 +329,25 @@ fn reload(
 pub type NotifierBox = Box<dyn Notifier>;
 
 /// The notifier a config asks for (alert channels and heartbeat), if any.
-pub fn default_notifier(_settings: &Settings, _metrics: &Metrics) -> Option<NotifierBox> {
-    None
+/// A config with neither gets none, so nothing writes alert state.
+pub fn default_notifier(
+    settings: &Settings,
+    metrics: &Metrics,
+    env: &std::collections::BTreeMap<String, String>,
+) -> Option<NotifierBox> {
+    let a = &settings.config.alert;
+    let channels =
+        a.email.len() + a.webhook.len() + a.ntfy.len() + a.alertmanager.len() + a.command.len();
+    if channels == 0 && settings.config.heartbeat.url.trim().is_empty() {
+        return None;
+    }
+    match crate::alert::Alerter::new(a, &settings.config.heartbeat, env, metrics.alert_metrics()) {
+        Ok(alerter) => Some(Box::new(alerter)),
+        Err(e) => {
+            tracing::error!("alerts are off: {e}");
+            None
+        }
+    }
 }
 
 /// The daemon. Returns the process exit code (0 on a signal).
@@ -327,7 +355,13 @@ pub fn run(
     settings: Settings,
     overrides: Overrides,
     host: HostEnv,
-    make_notifier: impl Fn(&Settings, &Metrics) -> Option<NotifierBox> + Send + 'static,
+    make_notifier: impl Fn(
+        &Settings,
+        &Metrics,
+        &std::collections::BTreeMap<String, String>,
+    ) -> Option<NotifierBox>
+    + Send
+    + 'static,
 ) -> anyhow::Result<i32> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -343,7 +377,13 @@ async fn daemon(
     settings: Settings,
     overrides: Overrides,
     host: HostEnv,
-    make_notifier: impl Fn(&Settings, &Metrics) -> Option<NotifierBox> + Send + 'static,
+    make_notifier: impl Fn(
+        &Settings,
+        &Metrics,
+        &std::collections::BTreeMap<String, String>,
+    ) -> Option<NotifierBox>
+    + Send
+    + 'static,
 ) -> anyhow::Result<i32> {
     use tokio::signal::unix::{SignalKind, signal};
     let metrics = Arc::new(Metrics::new());
@@ -352,7 +392,7 @@ async fn daemon(
         alive: AtomicBool::new(true),
     });
     let notifier: Arc<Mutex<Option<NotifierBox>>> =
-        Arc::new(Mutex::new(make_notifier(&settings, &metrics)));
+        Arc::new(Mutex::new(make_notifier(&settings, &metrics, &host.vars)));
     let host = Arc::new(host);
     let mut settings = Arc::new(settings);
 
@@ -417,6 +457,28 @@ async fn daemon(
         });
     };
 
+    if overrides.bench_cycles > 0 {
+        let (s, m, h, n) = (
+            settings.clone(),
+            metrics.clone(),
+            host.clone(),
+            overrides.bench_cycles,
+        );
+        let rendered = tokio::task::spawn_blocking(move || {
+            let mut last = None;
+            for i in 1..=n {
+                last = Some(run_cycle(&s, &h, &m, None, Utc::now()).rendered);
+                if i % 1000 == 0 || i == n {
+                    tracing::warn!(cycles = i, rss_kib = rss_kib().unwrap_or(0), "bench");
+                }
+            }
+            last
+        })
+        .await?;
+        if let Some(r) = rendered {
+            *shared.rendered.write().unwrap_or_else(|p| p.into_inner()) = r;
+        }
+    }
     // A first cycle right away, so /metrics has data from the start.
     if sched.start_now() {
         start_cycle(settings.clone());
@@ -447,7 +509,7 @@ async fn daemon(
             _ = hup.recv() => {
                 if let Some(new) = reload(&settings, &host.vars, &overrides) {
                     sched.reschedule(new.schedule.clone(), Utc::now());
-                    let fresh = make_notifier(&new, &metrics);
+                    let fresh = make_notifier(&new, &metrics, &host.vars);
                     *notifier.lock().unwrap_or_else(|p| p.into_inner()) = fresh;
                     settings = Arc::new(new);
                 }

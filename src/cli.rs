@@ -45,6 +45,9 @@ pub enum Command {
     Check(CommonArgs),
     /// Show every agent, route and credential read, with expiry and state.
     Status(StatusArgs),
+    /// Read-only findings: why model auth is broken and what to run; clawwatch's own setup.
+    /// Exit 0 nothing at warning or above, 2 warnings only, 1 any error.
+    Doctor(crate::doctor::DoctorArgs),
     /// The agent: checks on a cron schedule, Prometheus /metrics, alerts.
     Run(RunArgs),
     /// One cycle (check, alert, textfile, heartbeat) for a timer or a Termux job.
@@ -52,6 +55,9 @@ pub enum Command {
     /// Validate the config, or print a commented example.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Alert channels: `alert test` sends a test notice through each one.
+    #[command(subcommand)]
+    Alert(AlertCommand),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -74,6 +80,9 @@ pub struct RunArgs {
     /// Also write the node_exporter textfile each cycle.
     #[arg(long, value_name = "PATH")]
     pub textfile: Option<PathBuf>,
+    /// Benchmarks: run N cycles back to back at start-up, logging RSS.
+    #[arg(long, value_name = "N", default_value_t = 0, hide = true)]
+    pub bench_cycles: u64,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -89,6 +98,23 @@ pub struct OnceArgs {
     /// Exit-code convention.
     #[arg(long, value_enum, default_value_t = ExitCodes::Openclaw)]
     pub exit_codes: ExitCodes,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertCommand {
+    /// Send a test notice through each configured channel (or one); exit 0
+    /// if every channel accepted it, 1 otherwise.
+    Test(AlertTestArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AlertTestArgs {
+    /// Only this channel (its `name` in the config).
+    #[arg(long, value_name = "NAME")]
+    pub channel: Option<String>,
+    /// clawwatch.toml (default: $XDG_CONFIG_HOME/clawwatch/clawwatch.toml, else /etc/clawwatch/clawwatch.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -273,6 +299,7 @@ pub fn run(cli: &Cli, host: &HostEnv) -> Result<i32> {
                 state_dir: args.config.state_dir.clone(),
                 textfile: args.textfile.clone(),
                 listen: args.listen.clone(),
+                bench_cycles: args.bench_cycles,
             };
             let s = settings(&args.config, host, &o)?;
             crate::agent::run(s, o, host.clone(), crate::agent::default_notifier)
@@ -282,10 +309,11 @@ pub fn run(cli: &Cli, host: &HostEnv) -> Result<i32> {
                 state_dir: args.config.state_dir.clone(),
                 textfile: args.textfile.clone(),
                 listen: None,
+                bench_cycles: 0,
             };
             let s = settings(&args.config, host, &o)?;
             let metrics = crate::output::metrics::Metrics::new();
-            let mut notifier = crate::agent::default_notifier(&s, &metrics);
+            let mut notifier = crate::agent::default_notifier(&s, &metrics, &host.vars);
             let now = args
                 .now
                 .and_then(chrono::DateTime::<chrono::Utc>::from_timestamp_millis)
@@ -299,6 +327,15 @@ pub fn run(cli: &Cli, host: &HostEnv) -> Result<i32> {
                 return Err(anyhow!(e));
             }
             Ok(exit::code(r.report.verdict, args.exit_codes))
+        }
+        Command::Alert(AlertCommand::Test(args)) => {
+            let (text, code) = crate::alert::test_command(
+                args.config.as_deref(),
+                args.channel.as_deref(),
+                &host.vars,
+            )?;
+            emit(cli, &text)?;
+            Ok(code)
         }
         Command::Config(ConfigCommand::Example) => {
             emit(cli, crate::config::EXAMPLE)?;
@@ -318,6 +355,11 @@ pub fn run(cli: &Cli, host: &HostEnv) -> Result<i32> {
                     Ok(1)
                 }
             }
+        }
+        Command::Doctor(args) => {
+            let (text, code) = crate::doctor::run(args, host)?;
+            emit(cli, &text)?;
+            Ok(code)
         }
         Command::Check(args) => {
             let report = args.report(host);

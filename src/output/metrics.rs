@@ -28,6 +28,7 @@ pub struct Rendered {
 
 pub struct Metrics {
     registry: Registry,
+    alert_metrics: std::sync::OnceLock<Option<crate::alert::metrics::AlertMetrics>>,
     runs: IntCounter,
     failures: IntCounter,
     skipped: IntCounter,
@@ -104,6 +105,7 @@ impl Metrics {
         must(registry.register(Box::new(build)));
         Metrics {
             registry,
+            alert_metrics: std::sync::OnceLock::new(),
             runs,
             failures,
             skipped,
@@ -117,6 +119,14 @@ impl Metrics {
     /// The long-lived registry (alert delivery metrics register here).
     pub fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    /// Alert delivery metrics, registered once on this registry (a
+    /// reloaded alerter reuses them).
+    pub fn alert_metrics(&self) -> Option<crate::alert::metrics::AlertMetrics> {
+        self.alert_metrics
+            .get_or_init(|| crate::alert::metrics::AlertMetrics::new(&self.registry).ok())
+            .clone()
     }
 
     pub fn skipped(&self) {
@@ -158,18 +168,20 @@ impl Metrics {
     }
 }
 
-fn cred_labels(c: &CredentialReport) -> [&str; 5] {
+/// The credential label set. The profile label never holds an email
+/// address (OAuth profile ids often do) nor a path.
+fn cred_labels(c: &CredentialReport) -> [String; 5] {
     let profile = if c.source == "claude-code" {
-        "claude-code"
+        "claude-code".to_string()
     } else {
-        c.profile.as_str()
+        crate::alert::alertmanager::label_safe(&c.profile)
     };
     [
-        c.agent.as_str(),
-        c.provider.as_str(),
+        c.agent.clone(),
+        c.provider.clone(),
         profile,
-        c.r#type.as_str(),
-        c.source.as_str(),
+        c.r#type.clone(),
+        c.source.clone(),
     ]
 }
 
@@ -235,7 +247,8 @@ fn report_registry(r: &Report) -> Registry {
         .flat_map(|a| a.credentials.iter())
         .chain(r.external.iter());
     for c in creds {
-        let l = cred_labels(c);
+        let owned = cred_labels(c);
+        let l: [&str; 5] = [&owned[0], &owned[1], &owned[2], &owned[3], &owned[4]];
         if let Some(ms) = c.expires_at_ms {
             expiry.with_label_values(&l).set(ms as f64 / 1000.0);
         }

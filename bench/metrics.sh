@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# /metrics throughput of `clawwatch run` beside node_exporter serving the same
+# exposition from a textfile, in the same run (wrk, 64 connections, 10 s), on a
+# 1,000-profile home (100 agents x 10 profiles); then the daemon's resident
+# memory over 10,000 back-to-back cycles on that home.
+# Needs: wrk, prometheus-node-exporter (Debian), python3. Results: bench/results/metrics.txt
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for p in wrk prometheus-node-exporter; do
+  command -v "$p" >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p"; }
+done
+cargo build --release --locked --quiet
+CW="$PWD/target/release/clawwatch"
+DURATION=${DURATION:-10s}
+CYCLES=${CYCLES:-10000}
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+wait_http() { for _ in $(seq 200); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "no answer from $1" >&2; return 1; }
+
+python3 bench/make_home.py agents "$work/home" 100 10 >/dev/null
+printf '[check]\nschedule = "0 0 1 1 *"\n' > "$work/cw.toml"
+cw_port=$(free_port); ne_port=$(free_port)
+env -i HOME="$work/home" "$CW" run --config "$work/cw.toml" --listen "127.0.0.1:$cw_port" >/dev/null 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$cw_port/metrics"
+mkdir -p "$work/tf"
+curl -fsS "http://127.0.0.1:$cw_port/metrics" > "$work/tf/clawwatch.prom"
+series=$(grep -vc '^#' "$work/tf/clawwatch.prom")
+prometheus-node-exporter --collector.disable-defaults --collector.textfile \
+  --collector.textfile.directory="$work/tf" --web.listen-address="127.0.0.1:$ne_port" >/dev/null 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$ne_port/metrics"
+
+mkdir -p bench/results
+out=bench/results/metrics.txt
+{
+  echo "home: 100 agents x 10 profiles = 1000 profiles; /metrics has $series series ($(wc -c < "$work/tf/clawwatch.prom") bytes)"
+  for target in "clawwatch http://127.0.0.1:$cw_port/metrics" "node_exporter http://127.0.0.1:$ne_port/metrics"; do
+    set -- $target
+    r=$(wrk -t2 -c64 -d"$DURATION" --latency "$2")
+    rps=$(echo "$r" | awk '/Requests\/sec/ {print $2}')
+    p99=$(echo "$r" | awk '$1=="99%" {print $2}')
+    echo "$1: $rps requests/s, p99 $p99"
+  done
+} | tee "$out"
+
+# Memory over many cycles (the same cycle code as the schedule runs).
+kill "${pids[0]}" 2>/dev/null || true
+env -i HOME="$work/home" "$CW" run --config "$work/cw.toml" --listen "" --bench-cycles "$CYCLES" 2> "$work/bench.log" &
+bp=$!; pids+=($bp)
+for _ in $(seq 6000); do grep -q "cycles=$CYCLES " "$work/bench.log" && break; sleep 0.1; done
+kill "$bp" 2>/dev/null || true
+grep -o 'cycles=[0-9]* rss_kib=[0-9]*' "$work/bench.log" | awk -F'[= ]' '{printf "after %6d cycles: RSS %.1f MB\n", $2, $4/1024}' | tee -a "$out"

@@ -1,0 +1,154 @@
+//! Email over SMTP with lettre on rustls (no OpenSSL): STARTTLS (required,
+//! never opportunistic), implicit TLS, or plain text to a loopback relay.
+//! The password comes from `password_file` or `CLAWWATCH_SMTP_PASSWORD`; a
+//! private CA can be trusted with `ca_file`.
+
+use super::channel::{Channel, SendError, read_secret_file};
+use super::config::{EmailConfig, SmtpTls, is_loopback_host};
+use super::message::{Ctx, render};
+use super::types::{Notification, Severity};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{Message, SmtpTransport, Transport};
+use std::collections::BTreeMap;
+
+pub struct EmailChannel {
+    name: String,
+    min_severity: Severity,
+    transport: SmtpTransport,
+    from: Mailbox,
+    to: Vec<Mailbox>,
+    /// Kept only to scrub it from error messages.
+    password: Option<crate::secret::Secret>,
+}
+
+impl EmailChannel {
+    pub fn new(cfg: &EmailConfig, env: &BTreeMap<String, String>) -> Result<EmailChannel, String> {
+        let host = cfg.smtp_host.trim();
+        if host.is_empty() {
+            return Err("smtp_host is required".into());
+        }
+        let tls_params = || -> Result<TlsParameters, String> {
+            let mut b = TlsParameters::builder(host.to_string());
+            if !cfg.ca_file.is_empty() {
+                let pem = std::fs::read(&cfg.ca_file)
+                    .map_err(|e| format!("ca_file {}: {e}", cfg.ca_file))?;
+                let cert = Certificate::from_pem(&pem)
+                    .map_err(|e| format!("ca_file {}: {e}", cfg.ca_file))?;
+                b = b.add_root_certificate(cert);
+            }
+            b.build_rustls().map_err(|e| format!("TLS setup: {e}"))
+        };
+        let tls = match cfg.tls {
+            SmtpTls::Starttls => Tls::Required(tls_params()?),
+            SmtpTls::Tls => Tls::Wrapper(tls_params()?),
+            SmtpTls::None if is_loopback_host(host) => Tls::None,
+            SmtpTls::None => {
+                return Err(format!(
+                    "tls = \"none\" is only allowed to a loopback host, not {host:?}"
+                ));
+            }
+        };
+        let timeout = crate::timefmt::parse_duration(&cfg.timeout)?;
+        let mut builder = SmtpTransport::builder_dangerous(host)
+            .port(cfg.port())
+            .tls(tls)
+            .timeout(Some(timeout));
+        let mut password = None;
+        if !cfg.username.is_empty() {
+            let secret = if !cfg.password_file.is_empty() {
+                read_secret_file("password_file", &cfg.password_file)?
+            } else {
+                match env
+                    .get("CLAWWATCH_SMTP_PASSWORD")
+                    .filter(|p| !p.trim().is_empty())
+                {
+                    Some(p) => crate::secret::Secret::new(p.trim_end_matches(['\n', '\r'])),
+                    None => {
+                        return Err(format!(
+                            "username {:?} is set but no password: set password_file or CLAWWATCH_SMTP_PASSWORD",
+                            cfg.username
+                        ));
+                    }
+                }
+            };
+            builder = builder.credentials(Credentials::new(
+                cfg.username.clone(),
+                secret.expose().to_string(),
+            ));
+            password = Some(secret);
+        }
+        let from: Mailbox = cfg
+            .from
+            .parse()
+            .map_err(|e| format!("from {:?}: {e}", cfg.from))?;
+        let to = cfg
+            .to
+            .iter()
+            .map(|t| t.parse::<Mailbox>().map_err(|e| format!("to {t:?}: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        if to.is_empty() {
+            return Err("`to` needs at least one address".into());
+        }
+        Ok(EmailChannel {
+            name: cfg.name.clone(),
+            min_severity: cfg.min_severity,
+            transport: builder.build(),
+            from,
+            to,
+            password,
+        })
+    }
+
+    fn message(&self, n: &Notification, ctx: &Ctx) -> Result<Message, String> {
+        let r = render(n, ctx);
+        let domain = self.from.email.domain().to_string();
+        let mut b = Message::builder()
+            .from(self.from.clone())
+            .subject(r.subject)
+            // Stable across retries of this notice, unique across state files.
+            .message_id(Some(format!(
+                "<clawwatch.{}.{}.{}@{domain}>",
+                n.id,
+                n.planned_at_ms,
+                n.key.slug()
+            )))
+            .user_agent(concat!("clawwatch/", env!("CARGO_PKG_VERSION")).to_string());
+        for t in &self.to {
+            b = b.to(t.clone());
+        }
+        b.multipart(MultiPart::alternative_plain_html(r.text, r.html))
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl Channel for EmailChannel {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn kind(&self) -> &'static str {
+        "email"
+    }
+
+    fn min_severity(&self) -> Severity {
+        self.min_severity
+    }
+
+    fn send(&self, n: &Notification, ctx: &Ctx) -> Result<(), SendError> {
+        let msg = self.message(n, ctx).map_err(SendError::permanent)?;
+        match self.transport.send(&msg) {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let secrets: Vec<&str> = self.password.iter().map(|p| p.expose()).collect();
+                let text = super::channel::scrub(&format!("SMTP: {e}"), &secrets);
+                if e.is_permanent() {
+                    Err(SendError::permanent(text))
+                } else {
+                    Err(SendError::transient(text))
+                }
+            }
+        }
+    }
+}

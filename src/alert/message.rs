@@ -1,0 +1,434 @@
+//! What a notice says: subject, plain text, simple HTML, and the flat field
+//! list webhooks, commands and Alertmanager use. Relative times are computed
+//! when the notice is sent (a delayed notice still says "2 h ago" right).
+//! Never a secret: only names, states, times, the problem line and the fix.
+
+use super::types::{NoticeKind, Notification, Severity};
+use chrono::{DateTime, Utc};
+
+/// Context of one delivery.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub host: String,
+    pub now_ms: i64,
+}
+
+impl Ctx {
+    pub fn new(host: impl Into<String>, now: DateTime<Utc>) -> Ctx {
+        Ctx {
+            host: host.into(),
+            now_ms: now.timestamp_millis(),
+        }
+    }
+}
+
+/// A notice rendered for people.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    /// `[clawwatch] CRITICAL anthropic:manual (agent main) expired 2 h ago`
+    pub subject: String,
+    /// The subject without the `[clawwatch] SEVERITY` prefix (phones).
+    pub title: String,
+    /// Two or three lines: what is wrong and the fix (phones, commands).
+    pub short: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// `45 min`, `2 h`, `3 d` (rounded; spaces as people write them).
+pub fn words(ms: i64) -> String {
+    let ms = ms.max(0);
+    let minutes = (ms as f64 / 60_000.0).round() as i64;
+    if minutes < 1 {
+        return "less than a minute".into();
+    }
+    if minutes < 60 {
+        return format!("{minutes} min");
+    }
+    let hours = (ms as f64 / 3_600_000.0).round() as i64;
+    if hours < 48 {
+        return format!("{hours} h");
+    }
+    format!("{} d", (ms as f64 / 86_400_000.0).round() as i64)
+}
+
+/// `2026-11-25 18:51:55 UTC`
+pub fn utc(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|| format!("@{ms}ms"))
+}
+
+fn relative(at: i64, now: i64) -> String {
+    if at > now {
+        format!("in {}", words(at - now))
+    } else {
+        format!("{} ago", words(now - at))
+    }
+}
+
+/// The severity word of the subject.
+pub fn label(n: &Notification) -> &'static str {
+    match n.kind {
+        NoticeKind::Resolved => "RESOLVED",
+        NoticeKind::Test => "TEST",
+        _ => match n.severity {
+            Severity::Warning => "WARNING",
+            Severity::Critical => "CRITICAL",
+        },
+    }
+}
+
+/// Who the notice is about: `anthropic:manual (agent main)`.
+pub fn who(n: &Notification) -> String {
+    let k = &n.key;
+    if n.kind == NoticeKind::Test {
+        return "clawwatch".into();
+    }
+    if k.profile.is_empty() && k.provider.is_empty() {
+        return if k.agent.is_empty() {
+            "OpenClaw".into()
+        } else {
+            format!("agent {}", k.agent)
+        };
+    }
+    if k.agent.is_empty() {
+        k.subject_name().to_string()
+    } else {
+        format!("{} (agent {})", k.subject_name(), k.agent)
+    }
+}
+
+/// What happened, short: `expired 2 h ago`, `expires in 23 h`, …
+pub fn headline(n: &Notification, ctx: &Ctx) -> String {
+    let now = ctx.now_ms;
+    let exp = n.expires_at_ms;
+    let still = n.kind == NoticeKind::Repeat;
+    match (n.kind, n.state.as_str()) {
+        (NoticeKind::Test, _) => format!("test notice from {}", ctx.host),
+        (NoticeKind::Resolved, "ok") => match exp {
+            Some(at) if at > now => format!("OK again, expires {}", relative(at, now)),
+            _ => "OK again".into(),
+        },
+        (NoticeKind::Resolved, _) => match exp {
+            Some(at) if at > now => format!("renewed, now expires {}", relative(at, now)),
+            _ => format!("improved, now {}", n.state),
+        },
+        (_, "expired") => match exp {
+            Some(at) if still => format!("still expired since {}", utc(at)),
+            Some(at) => format!("expired {}", relative(at, now)),
+            None if still => format!("still expired since {}", utc(n.since_ms)),
+            None => "has expired".into(),
+        },
+        (_, "expiring") => match exp {
+            Some(at) if still => format!("still expiring, expires {}", relative(at, now)),
+            Some(at) => format!("expires {}", relative(at, now)),
+            None => "expires soon".into(),
+        },
+        (_, "blind") if still => format!(
+            "still cannot be checked since {} (the monitor is blind)",
+            utc(n.since_ms)
+        ),
+        (_, "blind") => "cannot be checked (the monitor is blind)".into(),
+        (_, "unreadable") if still => format!(
+            "still cannot be read since {} (the monitor is blind)",
+            utc(n.since_ms)
+        ),
+        (_, "unreadable") => "cannot be read (the monitor is blind)".into(),
+        (_, _) if n.key.condition == "runtime_unavailable" => {
+            if still {
+                format!("route still unavailable since {}", utc(n.since_ms))
+            } else {
+                "route unavailable".into()
+            }
+        }
+        (_, _) if still => format!("still missing since {}", utc(n.since_ms)),
+        (_, _) => "missing or unusable".into(),
+    }
+}
+
+/// The commands inside backticks of a fix line, in order.
+pub fn commands(fix: &str) -> Vec<String> {
+    fix.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+fn type_label(t: &str, provider: &str) -> String {
+    match (t, provider) {
+        ("token", "anthropic") => "token (setup-token)".into(),
+        ("oauth", _) => "oauth (subscription login)".into(),
+        ("api_key", _) => "api_key".into(),
+        ("", _) => String::new(),
+        (t, _) => t.to_string(),
+    }
+}
+
+/// (label, value) rows of the body, empty values left out.
+fn rows(n: &Notification, ctx: &Ctx) -> Vec<(&'static str, String)> {
+    let now = ctx.now_ms;
+    let k = &n.key;
+    let mut r = vec![
+        ("Agent", k.agent.clone()),
+        ("Provider", k.provider.clone()),
+        (
+            if k.condition.starts_with("unreadable:") {
+                "File"
+            } else {
+                "Profile"
+            },
+            k.profile.clone(),
+        ),
+        ("Type", type_label(&n.cred_type, &k.provider)),
+        ("Source", n.source.clone()),
+        ("State", n.state.clone()),
+    ];
+    if let Some(at) = n.expires_at_ms {
+        r.push(("Expires", format!("{} ({})", utc(at), relative(at, now))));
+    }
+    if let Some(t) = n.threshold_ms {
+        r.push(("Threshold", format!("within {}", words(t))));
+    }
+    if n.kind != NoticeKind::Test {
+        r.push((
+            "Since",
+            format!("{} ({})", utc(n.since_ms), relative(n.since_ms, now)),
+        ));
+    }
+    r.push(("Host", ctx.host.clone()));
+    r.retain(|(_, v)| !v.is_empty());
+    r
+}
+
+fn html_escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// Render a notice.
+pub fn render(n: &Notification, ctx: &Ctx) -> Rendered {
+    let title = format!("{} {}", who(n), headline(n, ctx));
+    let subject = format!("[clawwatch] {} {title}", label(n));
+    let resolved = n.kind == NoticeKind::Resolved;
+    let fix_line = if resolved {
+        "Nothing to do: the problem is gone.".to_string()
+    } else if n.fix.is_empty() {
+        String::new()
+    } else {
+        format!("Fix: {}", n.fix)
+    };
+    let short = [n.message.as_str(), fix_line.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let rows = rows(n, ctx);
+    let cmds = if resolved { vec![] } else { commands(&n.fix) };
+    let footer = format!(
+        "clawwatch {} on {} · notice {} ({}) · alert {}",
+        env!("CARGO_PKG_VERSION"),
+        ctx.host,
+        n.id,
+        n.kind.as_str(),
+        n.key.slug()
+    );
+
+    let mut text = format!("{} {title}\n\n", label(n));
+    if !n.message.is_empty() {
+        text.push_str(&format!("{}\n\n", n.message));
+    }
+    for (k, v) in &rows {
+        text.push_str(&format!("{:<10} {v}\n", format!("{k}:")));
+    }
+    if !fix_line.is_empty() {
+        text.push_str(&format!("\n{fix_line}\n"));
+    }
+    if !cmds.is_empty() {
+        text.push('\n');
+        for c in &cmds {
+            text.push_str(&format!("    {c}\n"));
+        }
+    }
+    text.push_str(&format!("\n-- \n{footer}\n"));
+
+    let mut html = String::from("<!DOCTYPE html>\n<html><body style=\"font-family:sans-serif\">\n");
+    html.push_str(&format!("<h2>{} {}</h2>\n", label(n), html_escape(&title)));
+    if !n.message.is_empty() {
+        html.push_str(&format!("<p>{}</p>\n", html_escape(&n.message)));
+    }
+    html.push_str("<table>\n");
+    for (k, v) in &rows {
+        html.push_str(&format!(
+            "<tr><th align=\"left\">{k}</th><td>{}</td></tr>\n",
+            html_escape(v)
+        ));
+    }
+    html.push_str("</table>\n");
+    if !fix_line.is_empty() {
+        html.push_str(&format!("<p><b>{}</b></p>\n", html_escape(&fix_line)));
+    }
+    if !cmds.is_empty() {
+        html.push_str(&format!("<pre>{}</pre>\n", html_escape(&cmds.join("\n"))));
+    }
+    html.push_str(&format!(
+        "<p style=\"color:#777\">{}</p>\n</body></html>\n",
+        html_escape(&footer)
+    ));
+    Rendered {
+        subject,
+        title,
+        short,
+        text,
+        html,
+    }
+}
+
+/// The flat fields of a notice (webhook JSON, command placeholders and
+/// `CLAWWATCH_*` env).
+pub fn fields(n: &Notification, ctx: &Ctx) -> Vec<(&'static str, String)> {
+    let r = render(n, ctx);
+    vec![
+        ("id", n.id.to_string()),
+        ("key", n.key.slug()),
+        ("status", n.kind.status().to_string()),
+        ("kind", n.kind.as_str().to_string()),
+        ("severity", n.severity.as_str().to_string()),
+        ("agent", n.key.agent.clone()),
+        ("provider", n.key.provider.clone()),
+        ("profile", n.key.profile.clone()),
+        ("condition", n.key.condition.clone()),
+        ("state", n.state.clone()),
+        ("type", n.cred_type.clone()),
+        ("source", n.source.clone()),
+        (
+            "expires_at",
+            n.expires_at_ms.map(crate::timefmt::iso).unwrap_or_default(),
+        ),
+        ("since", crate::timefmt::iso(n.since_ms)),
+        ("title", r.subject.clone()),
+        ("message", r.short.clone()),
+        ("remediation", n.fix.clone()),
+        ("host", ctx.host.clone()),
+    ]
+}
+
+/// The provider's page to renew a credential (ntfy's Click), if known.
+pub fn reauth_url(provider: &str, cred_type: &str) -> Option<&'static str> {
+    Some(match (provider, cred_type) {
+        ("anthropic", "api_key") => "https://console.anthropic.com/settings/keys",
+        ("anthropic", _) => "https://claude.ai/settings",
+        ("openai", "api_key") => "https://platform.openai.com/api-keys",
+        ("openai" | "openai-codex", _) => "https://chatgpt.com/",
+        ("google" | "gemini", _) => "https://aistudio.google.com/app/apikey",
+        ("openrouter", _) => "https://openrouter.ai/settings/keys",
+        ("xai", _) => "https://console.x.ai/",
+        ("mistral", _) => "https://console.mistral.ai/api-keys",
+        ("groq", _) => "https://console.groq.com/keys",
+        ("deepseek", _) => "https://platform.deepseek.com/api_keys",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alert::types::AlertKey;
+
+    const NOW: i64 = 1_795_639_915_000;
+    const H: i64 = 3_600_000;
+
+    fn notice(kind: NoticeKind, state: &str, expires: Option<i64>) -> Notification {
+        Notification {
+            id: 3,
+            key: AlertKey {
+                agent: "main".into(),
+                provider: "anthropic".into(),
+                profile: "anthropic:manual".into(),
+                condition: "expiry".into(),
+            },
+            kind,
+            severity: Severity::Critical,
+            previous_severity: None,
+            state: state.into(),
+            cred_type: "token".into(),
+            source: "state-db".into(),
+            expires_at_ms: expires,
+            threshold_ms: None,
+            since_ms: NOW - H,
+            planned_at_ms: NOW,
+            message: "anthropic:manual expired at 2026-11-25T18:51:55Z".into(),
+            fix: "run `claude setup-token`, then `openclaw models auth paste-token --provider anthropic`".into(),
+        }
+    }
+
+    #[test]
+    fn subject_as_in_the_issue() {
+        let ctx = Ctx {
+            host: "box".into(),
+            now_ms: NOW,
+        };
+        let r = render(
+            &notice(NoticeKind::Firing, "expired", Some(NOW - 2 * H)),
+            &ctx,
+        );
+        assert_eq!(
+            r.subject,
+            "[clawwatch] CRITICAL anthropic:manual (agent main) expired 2 h ago"
+        );
+        assert!(r.text.contains("    claude setup-token\n"), "{}", r.text);
+        assert!(
+            r.text
+                .contains("    openclaw models auth paste-token --provider anthropic\n")
+        );
+        assert!(
+            r.text
+                .contains("Expires:   2026-11-25 18:51:55 UTC (2 h ago)")
+        );
+        assert!(r.text.contains("Host:      box"));
+        assert!(r.html.contains("<pre>claude setup-token\n"));
+        let r = render(
+            &notice(NoticeKind::Repeat, "expired", Some(NOW - 2 * H)),
+            &ctx,
+        );
+        assert!(
+            r.subject
+                .ends_with("still expired since 2026-11-25 18:51:55 UTC"),
+            "{}",
+            r.subject
+        );
+        let r = render(
+            &notice(NoticeKind::Resolved, "ok", Some(NOW + 30 * 24 * H)),
+            &ctx,
+        );
+        assert_eq!(
+            r.subject,
+            "[clawwatch] RESOLVED anthropic:manual (agent main) OK again, expires in 30 d"
+        );
+        assert!(!r.text.contains("Fix:"));
+    }
+
+    #[test]
+    fn words_round() {
+        assert_eq!(words(2 * H), "2 h");
+        assert_eq!(words(30 * 60_000), "30 min");
+        assert_eq!(words(3 * 24 * H), "3 d");
+        assert_eq!(words(10), "less than a minute");
+        assert_eq!(
+            commands("run `a b`, then `c`"),
+            vec!["a b".to_string(), "c".to_string()]
+        );
+    }
+}
