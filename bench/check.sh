@@ -23,7 +23,7 @@ if [ ! -x "$OC" ]; then
   mkdir -p "$OC_DIR" && (cd "$OC_DIR" && PATH="$NODE_BIN:$PATH" npm install --no-audit --no-fund "openclaw@$OC_VERSION" --ignore-scripts >/dev/null)
 fi
 cargo build --release --locked --quiet
-CW="$PWD/target/release/clawwatch"
+CW="${CW:-$PWD/target/release/clawwatch}"
 mkdir -p bench/results
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -32,16 +32,18 @@ trap 'rm -rf "$work"' EXIT
 python3 bench/make_home.py typical "$work/typical" >/dev/null
 run_env=(env -i PATH="$NODE_BIN:/usr/bin:/bin" HOME="$work/typical" TERM=dumb NO_COLOR=1 TZ=UTC)
 echo "verdicts: openclaw=$("${run_env[@]}" "$OC" models status --check >/dev/null 2>&1; echo $?) clawwatch=$("${run_env[@]}" "$CW" check >/dev/null 2>&1; echo $?)"
-hyperfine --warmup 2 --runs "$RUNS" -N -i \
+# hyperfine itself runs in the clean environment, so neither command pays
+# for an extra `env` process.
+"${run_env[@]}" "$(command -v hyperfine)" --warmup 2 --runs "$RUNS" -N -i \
   --export-json bench/results/check.json --export-markdown bench/results/check.md \
-  -n "openclaw models status --check" "${run_env[*]} $OC models status --check" \
-  -n "clawwatch check" "${run_env[*]} $CW check"
+  -n "openclaw models status --check" "$OC models status --check" \
+  -n "clawwatch check" "$CW check"
 
 # 2. 1,000 agents x 10 profiles, every agent checked.
 python3 bench/make_home.py agents "$work/many" 1000 10 >/dev/null
-hyperfine --warmup 3 --runs 30 -N -i \
+env -i HOME="$work/many" "$(command -v hyperfine)" --warmup 3 --runs 30 -N -i \
   --export-json bench/results/agents.json --export-markdown bench/results/agents.md \
-  -n "clawwatch check --all-agents (1000x10)" "env -i HOME=$work/many $CW check --all-agents"
+  -n "clawwatch check --all-agents (1000x10)" "$CW check --all-agents"
 
 python3 - <<'PY'
 import json

@@ -10,7 +10,7 @@ for p in wrk prometheus-node-exporter; do
   command -v "$p" >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p"; }
 done
 cargo build --release --locked --quiet
-CW="$PWD/target/release/clawwatch"
+CW="${CW:-$PWD/target/release/clawwatch}"
 DURATION=${DURATION:-10s}
 CYCLES=${CYCLES:-10000}
 work=$(mktemp -d)
@@ -26,6 +26,7 @@ cw_port=$(free_port); ne_port=$(free_port)
 env -i HOME="$work/home" "$CW" run --config "$work/cw.toml" --listen "127.0.0.1:$cw_port" >/dev/null 2>&1 &
 pids+=($!)
 wait_http "http://127.0.0.1:$cw_port/metrics"
+for _ in $(seq 600); do curl -fsS "http://127.0.0.1:$cw_port/metrics" | grep -q '^openclaw_auth_check_runs_total [1-9]' && break; sleep 0.05; done
 mkdir -p "$work/tf"
 curl -fsS "http://127.0.0.1:$cw_port/metrics" > "$work/tf/clawwatch.prom"
 series=$(grep -vc '^#' "$work/tf/clawwatch.prom")

@@ -243,8 +243,25 @@ impl Scheduler {
 
 // ---------------------------------------------------------------- daemon
 
+/// The exposition as shared bytes: a scrape clones a reference count, not
+/// the text.
+#[derive(Clone, Default)]
+struct Served {
+    text: axum::body::Bytes,
+    openmetrics: axum::body::Bytes,
+}
+
+impl From<Rendered> for Served {
+    fn from(r: Rendered) -> Self {
+        Served {
+            text: r.text.into(),
+            openmetrics: r.openmetrics.into(),
+        }
+    }
+}
+
 struct Shared {
-    rendered: RwLock<Rendered>,
+    rendered: RwLock<Served>,
     alive: AtomicBool,
 }
 
@@ -256,7 +273,11 @@ async fn metrics_handler(
     let accept = headers
         .get(axum::http::header::ACCEPT)
         .and_then(|v| v.to_str().ok());
-    let r = shared.rendered.read().unwrap_or_else(|p| p.into_inner());
+    let r = shared
+        .rendered
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
     if crate::output::metrics::wants_openmetrics(accept) {
         (
             [(
@@ -388,7 +409,7 @@ async fn daemon(
     use tokio::signal::unix::{SignalKind, signal};
     let metrics = Arc::new(Metrics::new());
     let shared = Arc::new(Shared {
-        rendered: RwLock::new(metrics.render(None)),
+        rendered: RwLock::new(metrics.render(None).into()),
         alive: AtomicBool::new(true),
     });
     let notifier: Arc<Mutex<Option<NotifierBox>>> =
@@ -476,7 +497,7 @@ async fn daemon(
         })
         .await?;
         if let Some(r) = rendered {
-            *shared.rendered.write().unwrap_or_else(|p| p.into_inner()) = r;
+            *shared.rendered.write().unwrap_or_else(|p| p.into_inner()) = r.into();
         }
     }
     // A first cycle right away, so /metrics has data from the start.
@@ -503,7 +524,7 @@ async fn daemon(
                 }
             }
             Some(rendered) = done_rx.recv() => {
-                *shared.rendered.write().unwrap_or_else(|p| p.into_inner()) = rendered;
+                *shared.rendered.write().unwrap_or_else(|p| p.into_inner()) = rendered.into();
                 sched.finished();
             }
             _ = hup.recv() => {
