@@ -372,48 +372,27 @@ pub fn default_notifier(
 }
 
 /// The daemon. Returns the process exit code (0 on a signal).
-pub fn run(
-    settings: Settings,
-    overrides: Overrides,
-    host: HostEnv,
-    make_notifier: impl Fn(
-        &Settings,
-        &Metrics,
-        &std::collections::BTreeMap<String, String>,
-    ) -> Option<NotifierBox>
-    + Send
-    + 'static,
-) -> anyhow::Result<i32> {
+pub fn run(settings: Settings, overrides: Overrides, host: HostEnv) -> anyhow::Result<i32> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let code = rt.block_on(daemon(settings, overrides, host, make_notifier));
+    let code = rt.block_on(daemon(settings, overrides, host));
     // Never wait on a cycle still reading a slow disk: exit promptly.
     rt.shutdown_timeout(std::time::Duration::from_millis(300));
     code
 }
 
-async fn daemon(
-    settings: Settings,
-    overrides: Overrides,
-    host: HostEnv,
-    make_notifier: impl Fn(
-        &Settings,
-        &Metrics,
-        &std::collections::BTreeMap<String, String>,
-    ) -> Option<NotifierBox>
-    + Send
-    + 'static,
-) -> anyhow::Result<i32> {
+async fn daemon(settings: Settings, overrides: Overrides, host: HostEnv) -> anyhow::Result<i32> {
     use tokio::signal::unix::{SignalKind, signal};
     let metrics = Arc::new(Metrics::new());
     let shared = Arc::new(Shared {
         rendered: RwLock::new(metrics.render(None).into()),
         alive: AtomicBool::new(true),
     });
-    let notifier: Arc<Mutex<Option<NotifierBox>>> =
-        Arc::new(Mutex::new(make_notifier(&settings, &metrics, &host.vars)));
+    let notifier: Arc<Mutex<Option<NotifierBox>>> = Arc::new(Mutex::new(default_notifier(
+        &settings, &metrics, &host.vars,
+    )));
     let host = Arc::new(host);
     let mut settings = Arc::new(settings);
 
@@ -530,7 +509,7 @@ async fn daemon(
             _ = hup.recv() => {
                 if let Some(new) = reload(&settings, &host.vars, &overrides) {
                     sched.reschedule(new.schedule.clone(), Utc::now());
-                    let fresh = make_notifier(&new, &metrics, &host.vars);
+                    let fresh = default_notifier(&new, &metrics, &host.vars);
                     *notifier.lock().unwrap_or_else(|p| p.into_inner()) = fresh;
                     settings = Arc::new(new);
                 }

@@ -302,7 +302,7 @@ pub fn run(cli: &Cli, host: &HostEnv) -> Result<i32> {
                 bench_cycles: args.bench_cycles,
             };
             let s = settings(&args.config, host, &o)?;
-            crate::agent::run(s, o, host.clone(), crate::agent::default_notifier)
+            crate::agent::run(s, o, host.clone())
         }
         Command::Once(args) => {
             let o = crate::agent::Overrides {
