@@ -8,6 +8,8 @@
 //! old one when the new one is invalid) and exits 0 on SIGTERM/SIGINT.
 
 use crate::config::Config;
+use crate::doctor::Finding;
+use crate::doctor::cycle::DoctorCycle;
 use crate::model::{AgentScope, Policy, Report};
 use crate::output::metrics::{Metrics, Rendered};
 use crate::schedule::Schedule;
@@ -17,10 +19,38 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-/// What a cycle hands its report to (alerts and heartbeat). Blocking.
+/// What a cycle hands its report and doctor findings to (alerts and
+/// heartbeat). Blocking.
 pub trait Notifier: Send {
-    fn cycle(&mut self, report: &Report, now: DateTime<Utc>);
+    fn cycle(&mut self, report: &Report, findings: &[Finding], now: DateTime<Utc>);
     fn heartbeat(&mut self, exit_code: i32);
+}
+
+/// The stateful parts of a cycle besides the metrics: the notifier and
+/// doctor (its probe memory). Both are optional.
+#[derive(Default)]
+pub struct Hooks {
+    pub notifier: Option<NotifierBox>,
+    pub doctor: Option<DoctorCycle>,
+}
+
+impl Hooks {
+    /// What the settings ask for: alert channels or a heartbeat, and doctor
+    /// unless `[doctor] enabled = false`.
+    pub fn from_settings(
+        settings: &Settings,
+        metrics: &Metrics,
+        env: &std::collections::BTreeMap<String, String>,
+    ) -> Hooks {
+        Hooks {
+            notifier: default_notifier(settings, metrics, env),
+            doctor: settings
+                .config
+                .doctor
+                .enabled
+                .then(|| DoctorCycle::from_config(&settings.config, env)),
+        }
+    }
 }
 
 /// Settings derived from the config (and flags) for the cycles.
@@ -110,12 +140,13 @@ pub struct CycleResult {
     pub textfile_error: Option<String>,
 }
 
-/// One cycle, blocking: read, evaluate, record metrics, notify, textfile.
+/// One cycle, blocking: read, evaluate, doctor, record metrics, notify,
+/// textfile.
 pub fn run_cycle(
     settings: &Settings,
     host: &HostEnv,
     metrics: &Metrics,
-    notifier: Option<&mut (dyn Notifier + '_)>,
+    hooks: &mut Hooks,
     now: DateTime<Utc>,
 ) -> CycleResult {
     let started = std::time::Instant::now();
@@ -130,11 +161,24 @@ pub fn run_cycle(
         tracing::warn!(source = p.source, reason = p.reason, path = ?p.path, "{}", p.message);
     }
     let report = crate::evaluate(&snap, now.timestamp_millis(), &settings.policy);
+    let doctor = hooks.doctor.as_mut().map(|d| {
+        d.run(
+            &snap,
+            &report,
+            host,
+            &settings.config,
+            settings.config_path.as_deref(),
+            now,
+        )
+    });
     drop(snap);
+    if let (Some(d), Some(m)) = (&doctor, metrics.doctor_metrics()) {
+        m.record(d);
+    }
+    let findings = doctor.map(|d| d.findings).unwrap_or_default();
     let exit_code = report.verdict.openclaw_code();
-    let mut notifier = notifier;
-    if let Some(n) = notifier.as_deref_mut() {
-        n.cycle(&report, now);
+    if let Some(n) = hooks.notifier.as_deref_mut() {
+        n.cycle(&report, &findings, now);
     }
     let finished = Utc::now();
     metrics.record_cycle(
@@ -151,13 +195,14 @@ pub fn run_cycle(
     if let Some(e) = &textfile_error {
         tracing::error!("{e}");
     }
-    if let Some(n) = notifier {
+    if let Some(n) = hooks.notifier.as_deref_mut() {
         n.heartbeat(exit_code);
     }
     tracing::info!(
         verdict = ?report.verdict,
         agents = report.agents.len(),
         problems = report.problems().count(),
+        doctor_findings = findings.len(),
         duration_ms = started.elapsed().as_millis() as u64,
         "cycle done"
     );
@@ -390,7 +435,7 @@ async fn daemon(settings: Settings, overrides: Overrides, host: HostEnv) -> anyh
         rendered: RwLock::new(metrics.render(None).into()),
         alive: AtomicBool::new(true),
     });
-    let notifier: Arc<Mutex<Option<NotifierBox>>> = Arc::new(Mutex::new(default_notifier(
+    let hooks: Arc<Mutex<Hooks>> = Arc::new(Mutex::new(Hooks::from_settings(
         &settings, &metrics, &host.vars,
     )));
     let host = Arc::new(host);
@@ -430,20 +475,16 @@ async fn daemon(settings: Settings, overrides: Overrides, host: HostEnv) -> anyh
     let mut sched = Scheduler::new(settings.schedule.clone(), Utc::now());
 
     let start_cycle = |settings: Arc<Settings>| {
-        let (metrics, notifier, host, done_tx) = (
+        let (metrics, hooks, host, done_tx) = (
             metrics.clone(),
-            notifier.clone(),
+            hooks.clone(),
             host.clone(),
             done_tx.clone(),
         );
         tokio::task::spawn_blocking(move || {
-            let mut guard = notifier.lock().unwrap_or_else(|p| p.into_inner());
-            let n: Option<&mut (dyn Notifier + '_)> = match guard.as_mut() {
-                Some(b) => Some(b.as_mut()),
-                None => None,
-            };
+            let mut guard = hooks.lock().unwrap_or_else(|p| p.into_inner());
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                run_cycle(&settings, &host, &metrics, n, Utc::now())
+                run_cycle(&settings, &host, &metrics, &mut guard, Utc::now())
             }));
             let rendered = match result {
                 Ok(r) => r.rendered,
@@ -467,7 +508,7 @@ async fn daemon(settings: Settings, overrides: Overrides, host: HostEnv) -> anyh
         let rendered = tokio::task::spawn_blocking(move || {
             let mut last = None;
             for i in 1..=n {
-                last = Some(run_cycle(&s, &h, &m, None, Utc::now()).rendered);
+                last = Some(run_cycle(&s, &h, &m, &mut Hooks::default(), Utc::now()).rendered);
                 if i % 1000 == 0 || i == n {
                     tracing::warn!(cycles = i, rss_kib = rss_kib().unwrap_or(0), "bench");
                 }
@@ -509,8 +550,8 @@ async fn daemon(settings: Settings, overrides: Overrides, host: HostEnv) -> anyh
             _ = hup.recv() => {
                 if let Some(new) = reload(&settings, &host.vars, &overrides) {
                     sched.reschedule(new.schedule.clone(), Utc::now());
-                    let fresh = default_notifier(&new, &metrics, &host.vars);
-                    *notifier.lock().unwrap_or_else(|p| p.into_inner()) = fresh;
+                    let fresh = Hooks::from_settings(&new, &metrics, &host.vars);
+                    *hooks.lock().unwrap_or_else(|p| p.into_inner()) = fresh;
                     settings = Arc::new(new);
                 }
             }

@@ -313,12 +313,12 @@ pub fn run(cli: &Cli, host: &HostEnv) -> Result<i32> {
             };
             let s = settings(&args.config, host, &o)?;
             let metrics = crate::output::metrics::Metrics::new();
-            let mut notifier = crate::agent::default_notifier(&s, &metrics, &host.vars);
+            let mut hooks = crate::agent::Hooks::from_settings(&s, &metrics, &host.vars);
             let now = args
                 .now
                 .and_then(chrono::DateTime::<chrono::Utc>::from_timestamp_millis)
                 .unwrap_or_else(chrono::Utc::now);
-            let r = crate::agent::run_cycle(&s, host, &metrics, notifier.as_deref_mut(), now);
+            let r = crate::agent::run_cycle(&s, host, &metrics, &mut hooks, now);
             if !cli.quiet {
                 eprint!("{}", output::terminal::read_problems(&r.report));
             }

@@ -4,6 +4,8 @@
 //! with a deadline (no sleep is used as synchronisation).
 
 mod common;
+#[path = "alerts/support.rs"]
+mod support;
 use common::*;
 use serde_json::json;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -475,5 +477,180 @@ fn config_check_and_example() {
         String::from_utf8_lossy(&o.stderr).contains("schedul"),
         "{}",
         text(&o)
+    );
+}
+
+// ------------------------------------------------------------ doctor in cycles
+
+const LEGACY_SECRET: &str = "sk-ant-oat01-FAKE-legacy-json-secret-7r5t3";
+const STORE_SECRET: &str = "sk-ant-api03-FAKE-doctor-agent-store-k9m2";
+
+/// A legacy auth-profiles.json (holding a fake token) in the main agent dir.
+fn legacy_json(h: &Home) -> std::path::PathBuf {
+    h.write(
+        ".openclaw/agents/main/agent/auth-profiles.json",
+        json!({"version":1,"profiles":{"anthropic:old":{"type":"token","provider":"anthropic","token":LEGACY_SECRET}}}).to_string(),
+    )
+}
+
+/// Run the daemon on `h` (its legacy file at `legacy`) with email alerts
+/// for doctor findings of `doctor` severity and up; assert the finding
+/// series, exactly one mail whose subject holds `subject_has` and names
+/// `openclaw doctor --fix`, then after removing the file the series at 0
+/// and exactly one resolved mail.
+fn doctor_in_cycles(
+    h: &Home,
+    legacy: &std::path::Path,
+    severity: &str,
+    subject_has: &str,
+    resolved_has: &str,
+) {
+    chmod_private(h.path());
+    // What doctor says about this home: the legacy file is the only
+    // warning or error.
+    let out = h.run(&["doctor", "--json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("doctor --json");
+    let loud: Vec<(&str, &str)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] != "info")
+        .map(|f| (f["id"].as_str().unwrap(), f["severity"].as_str().unwrap()))
+        .collect();
+    assert_eq!(loud, [("legacy-auth-profiles-json", severity)], "{doc:#}");
+
+    let smtp = support::Smtp::start(support::SmtpOptions::default());
+    let state = tempfile::tempdir().unwrap();
+    let config = format!(
+        "[check]\nschedule = \"* * * * * *\"\n\n[alert]\nstate_file = \"{}\"\ndoctor = \"warning\"\n\n[[alert.email]]\nname = \"ops-mail\"\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {}\ntls = \"none\"\nfrom = \"clawwatch@example.org\"\nto = [\"ops@example.org\"]\n",
+        state.path().join("alert-state.json").display(),
+        smtp.port
+    );
+    let d = Daemon::start(h, &config);
+    let series = format!(
+        "openclaw_doctor_finding{{agent=\"main\",id=\"legacy-auth-profiles-json\",severity=\"{severity}\"}}"
+    );
+    let body = wait_for("the finding in /metrics", Duration::from_secs(20), || {
+        let b = d.metrics();
+        (metric(&b, &series) == Some(1.0)).then_some(b)
+    });
+    assert_eq!(
+        metric(
+            &body,
+            &format!("openclaw_doctor_findings{{severity=\"{severity}\"}}")
+        ),
+        Some(1.0),
+        "{body}"
+    );
+    let status = if severity == "error" { 1.0 } else { 2.0 };
+    assert_eq!(metric(&body, "openclaw_doctor_status"), Some(status));
+    promtool_check(&body);
+
+    wait_for("one mail", Duration::from_secs(20), || {
+        (!smtp.messages().is_empty()).then_some(())
+    });
+    // Several more cycles: still one mail.
+    let runs = metric(&d.metrics(), "openclaw_auth_check_runs_total").unwrap();
+    d.after_runs(runs + 3.0);
+    let mails = smtp.messages();
+    let subjects = || {
+        smtp.messages()
+            .iter()
+            .map(|m| m.subject().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(mails.len(), 1, "{:?}", subjects());
+    let m = &mails[0];
+    assert!(m.subject().contains(subject_has), "{}", m.subject());
+    assert!(m.text().contains("openclaw doctor --fix"), "{}", m.text());
+    for secret in [LEGACY_SECRET, STORE_SECRET] {
+        assert!(!m.raw.contains(secret) && !m.raw.contains(&secret[..16]));
+    }
+
+    // Fixed: the series drops to 0 and one resolved mail goes out.
+    std::fs::remove_file(legacy).unwrap();
+    let body = wait_for("the finding at 0", Duration::from_secs(20), || {
+        let b = d.metrics();
+        (metric(&b, &series) == Some(0.0)).then_some(b)
+    });
+    assert_eq!(metric(&body, "openclaw_doctor_status"), Some(0.0), "{body}");
+    assert_eq!(metric(&body, "openclaw_auth_check_status"), Some(0.0));
+    promtool_check(&body);
+    wait_for("the resolved mail", Duration::from_secs(20), || {
+        (smtp.messages().len() >= 2).then_some(())
+    });
+    let runs = metric(&d.metrics(), "openclaw_auth_check_runs_total").unwrap();
+    d.after_runs(runs + 3.0);
+    let mails = smtp.messages();
+    assert_eq!(mails.len(), 2, "{:?}", subjects());
+    assert!(
+        mails[1].subject().starts_with("[clawwatch] RESOLVED"),
+        "{}",
+        mails[1].subject()
+    );
+    assert!(
+        mails[1].subject().contains(resolved_has),
+        "{}",
+        mails[1].subject()
+    );
+    assert_eq!(d.terminate(), 0);
+}
+
+/// Beside the state-db store, OpenClaw refuses to run while the legacy
+/// file exists: doctor's error shows in /metrics, and the one mail is the
+/// agent's critical alert naming `openclaw doctor --fix` (the finding is
+/// not mailed a second time).
+#[test]
+fn doctor_error_in_cycles_metrics_and_one_mail() {
+    if !support::have_aiosmtpd() {
+        return;
+    }
+    let h = Home::new();
+    h.config_anthropic().store(
+        json!({"anthropic:key": {"type":"api_key","provider":"anthropic","key":STORE_SECRET}}),
+        None,
+    );
+    let legacy = legacy_json(&h);
+    doctor_in_cycles(
+        &h,
+        &legacy,
+        "error",
+        "CRITICAL agent main cannot be checked",
+        "agent main can be checked again",
+    );
+}
+
+/// Beside a legacy-main agent DB that holds profiles, OpenClaw ignores the
+/// legacy file: doctor warns, and with `[alert] doctor = "warning"` the
+/// finding itself is the alert (keyed by finding id and agent).
+#[test]
+fn doctor_warning_in_cycles_is_its_own_alert() {
+    if !support::have_aiosmtpd() {
+        return;
+    }
+    let h = Home::new();
+    h.config_anthropic();
+    let dir = h.oc().join("agents/main/agent");
+    std::fs::create_dir_all(&dir).unwrap();
+    let c = rusqlite::Connection::open(dir.join("openclaw-agent.sqlite")).unwrap();
+    c.execute_batch(
+        "CREATE TABLE auth_profile_store (store_key TEXT NOT NULL PRIMARY KEY, store_json TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT;
+         CREATE TABLE auth_profile_state (state_key TEXT NOT NULL PRIMARY KEY, state_json TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT;",
+    )
+    .unwrap();
+    let store = json!({"version":1,"profiles":{"anthropic:key": {"type":"api_key","provider":"anthropic","key":STORE_SECRET}}});
+    c.execute(
+        "INSERT INTO auth_profile_store VALUES ('primary', ?1, 0)",
+        [store.to_string()],
+    )
+    .unwrap();
+    drop(c);
+    let legacy = legacy_json(&h);
+    doctor_in_cycles(
+        &h,
+        &legacy,
+        "warning",
+        "WARNING agent main doctor reports legacy-auth-profiles-json",
+        "agent main doctor no longer reports legacy-auth-profiles-json",
     );
 }

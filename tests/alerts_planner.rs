@@ -642,3 +642,105 @@ fn a_v1_resolved_alert_is_fixed_on_the_channels_of_now() {
     let chans: Vec<&String> = st.outbox[0].pending.keys().collect();
     assert_eq!(chans, ["mail"]);
 }
+
+// ------------------------------------------------------------ doctor findings
+
+fn finding(id: &'static str, sev: clawwatch::doctor::Severity) -> clawwatch::doctor::Finding {
+    clawwatch::doctor::Finding::new(
+        id,
+        sev,
+        format!("{id} message"),
+        "run `openclaw doctor --fix`",
+    )
+    .agent("main")
+}
+
+/// Plan one cycle with these findings beside a healthy token.
+fn plan_findings(
+    st: &AlertState,
+    policy: &AlertPolicy,
+    now: i64,
+    w: W,
+    findings: &[clawwatch::doctor::Finding],
+) -> (Vec<String>, AlertState) {
+    let r = report(w, now);
+    let mut obs = clawwatch::alert::planner::observe(&r, policy);
+    clawwatch::alert::planner::observe_findings(&mut obs, findings, &r, policy);
+    let (n, mut next) = clawwatch::alert::planner::plan_observed(&obs, st, at(now), policy);
+    accept_all(&mut next, now);
+    (n.iter().map(show).collect(), next)
+}
+
+#[test]
+fn doctor_findings_are_alerts_keyed_by_id_and_agent() {
+    use clawwatch::doctor::Severity::{Error, Info, Warning};
+    let ok = W::Token(T0 + 400 * D);
+    let p = policy();
+    let st = AlertState::default();
+    // An error fires once (critical); info never; a warning only when
+    // `[alert] doctor = "warning"`.
+    let f = [
+        finding("setup-token-in-api-key-var", Error),
+        finding("credential-file-permissions", Warning),
+        finding("probe-ok", Info),
+    ];
+    let (n, st) = plan_findings(&st, &p, T0, ok, &f);
+    assert_eq!(
+        n,
+        ["firing critical doctor doctor:setup-token-in-api-key-var"]
+    );
+    let (n, st) = plan_findings(&st, &p, T0 + 5 * M, ok, &f);
+    assert!(n.is_empty(), "{n:?}");
+    // Still there after repeat_every (12 h): repeated, as critical alerts are.
+    let (n, st) = plan_findings(&st, &p, T0 + 12 * H + M, ok, &f);
+    assert_eq!(
+        n,
+        ["repeat critical doctor doctor:setup-token-in-api-key-var"]
+    );
+    // Fixed: one resolved notice.
+    let (n, st) = plan_findings(&st, &p, T0 + 13 * H, ok, &[]);
+    assert_eq!(
+        n,
+        ["resolved critical ok doctor:setup-token-in-api-key-var"]
+    );
+    let (n, _) = plan_findings(&st, &p, T0 + 13 * H + 5 * M, ok, &[]);
+    assert!(n.is_empty(), "{n:?}");
+
+    // Warnings too when configured; two findings with one id are one alert.
+    let warn = AlertPolicy {
+        doctor_min: Some(Warning),
+        ..policy()
+    };
+    let two = [
+        finding("credential-file-permissions", Warning),
+        finding("credential-file-permissions", Warning),
+    ];
+    let (n, _) = plan_findings(&AlertState::default(), &warn, T0, ok, &two);
+    assert_eq!(
+        n,
+        ["firing warning doctor doctor:credential-file-permissions"]
+    );
+    // Off: nothing.
+    let off = AlertPolicy {
+        doctor_min: None,
+        ..policy()
+    };
+    let (n, _) = plan_findings(&AlertState::default(), &off, T0, ok, &f);
+    assert!(n.is_empty(), "{n:?}");
+}
+
+#[test]
+fn doctor_findings_that_restate_a_credential_alert_are_not_sent_twice() {
+    use clawwatch::doctor::Severity::Error;
+    let p = policy();
+    // An expired token: the credential alert fires; doctor's
+    // profile-expired finding about it does not add a second notice.
+    let (n, _) = plan_findings(
+        &AlertState::default(),
+        &p,
+        T0,
+        W::Token(T0 - H),
+        &[finding("profile-expired", Error)],
+    );
+    assert_eq!(n, ["firing critical expired expiry"]);
+}

@@ -63,21 +63,6 @@ fn fix(f: &Value) -> &str {
     f["fix"].as_str().unwrap_or_default()
 }
 
-/// Files 0600, directories 0700 (fixtures come read-only from shared/).
-fn chmod_private(root: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    for e in std::fs::read_dir(root).expect("read dir").flatten() {
-        let p = e.path();
-        let ft = e.file_type().expect("file type");
-        if ft.is_dir() {
-            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o700)).expect("chmod");
-            chmod_private(&p);
-        } else if ft.is_file() {
-            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-        }
-    }
-}
-
 fn shared_fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")
 }
@@ -1607,4 +1592,66 @@ fn doctor_changes_no_byte_and_no_mtime() {
             assert_eq!(after.get(p), Some(b), "{args:?} changed {}", p.display());
         }
     }
+}
+
+// ------------------------------------------------------------ probe in once/run cycles
+
+/// `once` with `[doctor] probe = true` probes at most once per probe
+/// schedule (hourly) however often it runs: the last probe is kept in
+/// probe-state.json; its answer is exported between probes.
+#[test]
+fn once_probes_on_its_own_schedule_and_exports_the_answer() {
+    let (base, log) = provider_server();
+    let h = home().env("ANTHROPIC_API_KEY", &k("-ok", 7));
+    h.config_anthropic();
+    let cfg = clawwatch_config(
+        &h,
+        &format!(
+            "[doctor]\nprobe = true\nprobe_schedule = \"0 * * * *\"\nbase_urls = {{ anthropic = \"{base}\" }}\n"
+        ),
+    );
+    let tf = h.path().join("out.prom");
+    let once = |now: &str| {
+        let o = h.run(&[
+            "once",
+            "--config",
+            &cfg,
+            "--now",
+            now,
+            "--textfile",
+            &tf.to_string_lossy(),
+        ]);
+        assert_eq!(rc(&o), 0, "{}", text(&o));
+        std::fs::read_to_string(&tf).unwrap()
+    };
+    let success = "openclaw_auth_probe_success{agent=\"main\",profile=\"ANTHROPIC_API_KEY\",provider=\"anthropic\"} 1";
+    // Every five minutes from 10:02 to 10:57: one probe, at 10:02.
+    for m in (2..60).step_by(5) {
+        let prom = once(&format!("2026-11-25T10:{m:02}:00Z"));
+        assert!(prom.contains(success), "{prom}");
+        assert!(
+            prom.contains("openclaw_auth_probe_last_timestamp_seconds 1795600920"),
+            "{prom}"
+        );
+    }
+    assert_eq!(log.lock().unwrap().len(), 1);
+    // 11:00 is the next fire time of the probe schedule.
+    let prom = once("2026-11-25T11:00:00Z");
+    assert!(
+        prom.contains("openclaw_auth_probe_last_timestamp_seconds 1795604400"),
+        "{prom}"
+    );
+    assert_eq!(log.lock().unwrap().len(), 2);
+    // The state file holds no key, only labels and masked forms.
+    let state =
+        std::fs::read_to_string(h.path().join(".local/state/clawwatch/probe-state.json")).unwrap();
+    assert!(
+        !state.contains(&k("-ok", 7)) && !state.contains(&k("-ok", 7)[..16]),
+        "{state}"
+    );
+    // Without [doctor] probe, once never probes.
+    let plain = clawwatch_config(&h, "");
+    let o = h.run(&["once", "--config", &plain, "--now", "2026-11-25T12:00:00Z"]);
+    assert_eq!(rc(&o), 0);
+    assert_eq!(log.lock().unwrap().len(), 2);
 }

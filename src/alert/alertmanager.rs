@@ -28,6 +28,7 @@ pub fn alertname(condition: &str) -> &'static str {
         "blind" => "ClawwatchAgentUnreadable",
         "test" => "ClawwatchTest",
         c if c.starts_with("unreadable:") => "ClawwatchSourceUnreadable",
+        c if c.starts_with("doctor:") => "OpenClawDoctorFinding",
         _ => "OpenClawCredentialProblem",
     }
 }
@@ -72,6 +73,9 @@ pub fn alert(n: &Notification, severity: Severity, ends_ms: i64, ctx: &Ctx) -> s
         if !v.is_empty() {
             labels.insert(name.into(), label_safe(v).into());
         }
+    }
+    if let Some(id) = k.condition.strip_prefix("doctor:") {
+        labels.insert("id".into(), id.into());
     }
     if n.kind == NoticeKind::Test {
         labels.insert("instance".into(), ctx.host.clone().into());

@@ -20,6 +20,9 @@ pub struct AlertConfig {
     pub send_resolved: bool,
     /// Each crossing escalates once; expired/missing always notify.
     pub thresholds: Vec<String>,
+    /// Which doctor findings of each cycle alert: "error" (default),
+    /// "warning" (errors and warnings) or "off".
+    pub doctor: DoctorAlerts,
     pub email: Vec<EmailConfig>,
     pub webhook: Vec<WebhookConfig>,
     pub ntfy: Vec<NtfyConfig>,
@@ -34,11 +37,33 @@ impl Default for AlertConfig {
             repeat_every: "12h".into(),
             send_resolved: true,
             thresholds: vec!["7d".into(), "24h".into(), "2h".into()],
+            doctor: DoctorAlerts::Error,
             email: vec![],
             webhook: vec![],
             ntfy: vec![],
             alertmanager: vec![],
             command: vec![],
+        }
+    }
+}
+
+/// Which doctor findings become alerts.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum DoctorAlerts {
+    Off,
+    #[default]
+    Error,
+    Warning,
+}
+
+impl DoctorAlerts {
+    /// The least severe finding that alerts (None: off).
+    pub fn min_severity(self) -> Option<crate::doctor::Severity> {
+        match self {
+            DoctorAlerts::Off => None,
+            DoctorAlerts::Error => Some(crate::doctor::Severity::Error),
+            DoctorAlerts::Warning => Some(crate::doctor::Severity::Warning),
         }
     }
 }

@@ -106,6 +106,11 @@ pub fn headline(n: &Notification, ctx: &Ctx) -> String {
     let still = n.kind == NoticeKind::Repeat;
     match (n.kind, n.state.as_str()) {
         (NoticeKind::Test, _) => format!("test notice from {}", ctx.host),
+        (NoticeKind::Resolved, _) if n.key.condition.starts_with("doctor:") => format!(
+            "doctor no longer reports {}",
+            n.key.condition.trim_start_matches("doctor:")
+        ),
+        (NoticeKind::Resolved, _) if n.key.condition == "blind" => "can be checked again".into(),
         (NoticeKind::Resolved, "ok") => match exp {
             Some(at) if at > now => format!("OK again, expires {}", relative(at, now)),
             _ => "OK again".into(),
@@ -135,6 +140,14 @@ pub fn headline(n: &Notification, ctx: &Ctx) -> String {
             utc(n.since_ms)
         ),
         (_, "unreadable") => "cannot be read (the monitor is blind)".into(),
+        (_, "doctor") => {
+            let id = n.key.condition.strip_prefix("doctor:").unwrap_or_default();
+            if still {
+                format!("doctor still reports {id} since {}", utc(n.since_ms))
+            } else {
+                format!("doctor reports {id}")
+            }
+        }
         (_, _) if n.key.condition == "runtime_unavailable" => {
             if still {
                 format!("route still unavailable since {}", utc(n.since_ms))
@@ -182,8 +195,22 @@ fn rows(n: &Notification, ctx: &Ctx) -> Vec<(&'static str, String)> {
             },
             k.profile.clone(),
         ),
+        (
+            "Finding",
+            k.condition
+                .strip_prefix("doctor:")
+                .unwrap_or_default()
+                .to_string(),
+        ),
         ("Type", type_label(&n.cred_type, &k.provider)),
-        ("Source", n.source.clone()),
+        (
+            if n.state == "doctor" || k.condition.starts_with("doctor:") {
+                "File"
+            } else {
+                "Source"
+            },
+            n.source.clone(),
+        ),
         ("State", n.state.clone()),
     ];
     if let Some(at) = n.expires_at_ms {

@@ -249,8 +249,19 @@ impl Alerter {
     /// One alert cycle: load state, plan, deliver, persist. Blocking; never
     /// panics (a panic inside is caught and reported in `errors`).
     pub fn cycle(&mut self, report: &crate::model::Report, now: DateTime<Utc>) -> CycleOutcome {
+        self.cycle_with_findings(report, &[], now)
+    }
+
+    /// [`Alerter::cycle`] with this cycle's doctor findings (alerted as
+    /// `[alert] doctor` says).
+    pub fn cycle_with_findings(
+        &mut self,
+        report: &crate::model::Report,
+        findings: &[crate::doctor::Finding],
+        now: DateTime<Utc>,
+    ) -> CycleOutcome {
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.cycle_inner(report, now)
+            self.cycle_inner(report, findings, now)
         })) {
             Ok(o) => o,
             Err(p) => {
@@ -267,7 +278,12 @@ impl Alerter {
         }
     }
 
-    fn cycle_inner(&self, report: &crate::model::Report, now: DateTime<Utc>) -> CycleOutcome {
+    fn cycle_inner(
+        &self,
+        report: &crate::model::Report,
+        findings: &[crate::doctor::Finding],
+        now: DateTime<Utc>,
+    ) -> CycleOutcome {
         let now_ms = now.timestamp_millis();
         let mut out = CycleOutcome::default();
         let _lock = match state::lock(&self.state_path) {
@@ -289,7 +305,9 @@ impl Alerter {
                 message::words(self.policy.max_pending_ms)
             ));
         }
-        let (notices, next) = plan(report, &loaded.state, now, &self.policy);
+        let mut obs = planner::observe(report, &self.policy);
+        planner::observe_findings(&mut obs, findings, report, &self.policy);
+        let (notices, next) = planner::plan_observed(&obs, &loaded.state, now, &self.policy);
         out.notices = notices;
         // Save the plan first: from here on a crash loses nothing.
         if let Err(e) = state::save(&self.state_path, &next) {
@@ -461,8 +479,13 @@ impl Alerter {
 /// The daemon's hook: each cycle's report, then the heartbeat. Problems are
 /// logged (`CycleOutcome::log`); nothing here fails the cycle.
 impl crate::agent::Notifier for Alerter {
-    fn cycle(&mut self, report: &crate::model::Report, now: DateTime<Utc>) {
-        Alerter::cycle(self, report, now).log();
+    fn cycle(
+        &mut self,
+        report: &crate::model::Report,
+        findings: &[crate::doctor::Finding],
+        now: DateTime<Utc>,
+    ) {
+        Alerter::cycle_with_findings(self, report, findings, now).log();
     }
 
     fn heartbeat(&mut self, exit_code: i32) {

@@ -55,6 +55,8 @@ pub struct AlertPolicy {
     pub channels: Vec<ChannelPolicy>,
     /// A notice no channel accepted within this time is dropped (logged).
     pub max_pending_ms: i64,
+    /// Doctor findings of this severity or worse are alerts (None: off).
+    pub doctor_min: Option<crate::doctor::Severity>,
 }
 
 impl Default for AlertPolicy {
@@ -65,6 +67,7 @@ impl Default for AlertPolicy {
             send_resolved: true,
             channels: vec![],
             max_pending_ms: 24 * H,
+            doctor_min: Some(crate::doctor::Severity::Error),
         }
     }
 }
@@ -93,6 +96,7 @@ impl AlertPolicy {
                 .map(|(name, min_severity)| ChannelPolicy { name, min_severity })
                 .collect(),
             max_pending_ms: 24 * H,
+            doctor_min: cfg.doctor.min_severity(),
         })
     }
 
@@ -382,6 +386,65 @@ pub fn observe(report: &Report, policy: &AlertPolicy) -> Observation {
         }
     }
     obs
+}
+
+/// Add doctor findings to an observation: one alert per (agent, finding
+/// id), condition `doctor:<id>`, for findings of `policy.doctor_min` or
+/// worse that do not merely restate a credential alert. Errors are
+/// critical, warnings warnings; several findings with one id are one alert.
+pub fn observe_findings(
+    obs: &mut Observation,
+    findings: &[crate::doctor::Finding],
+    report: &Report,
+    policy: &AlertPolicy,
+) {
+    use crate::doctor::Severity as D;
+    let Some(min) = policy.doctor_min else {
+        return;
+    };
+    let mut grouped: BTreeMap<AlertKey, Vec<&crate::doctor::Finding>> = BTreeMap::new();
+    for f in findings {
+        if f.severity < min
+            || f.severity == D::Info
+            || crate::doctor::cycle::restates_check(f, report)
+        {
+            continue;
+        }
+        let key = AlertKey {
+            agent: f.agent.clone().unwrap_or_default(),
+            provider: String::new(),
+            profile: String::new(),
+            condition: format!("doctor:{}", f.id),
+        };
+        grouped.entry(key).or_default().push(f);
+    }
+    for (key, fs) in grouped {
+        let worst = fs.iter().map(|f| f.severity).max().unwrap_or(D::Warning);
+        let first = fs.iter().find(|f| f.severity == worst).unwrap_or(&fs[0]);
+        let mut message = first.message.clone();
+        if fs.len() > 1 {
+            message.push_str(&format!(" (and {} more like it)", fs.len() - 1));
+        }
+        let (rank, severity) = match worst {
+            D::Error => (2, Severity::Critical),
+            _ => (1, Severity::Warning),
+        };
+        obs.firing.insert(
+            key.clone(),
+            Observed {
+                key,
+                rank,
+                severity,
+                state: "doctor".into(),
+                cred_type: String::new(),
+                source: first.path.clone().unwrap_or_default(),
+                expires_at_ms: None,
+                threshold_ms: None,
+                message,
+                fix: first.fix.clone(),
+            },
+        );
+    }
 }
 
 // ------------------------------------------------------------ planning

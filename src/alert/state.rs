@@ -365,6 +365,12 @@ pub fn load(path: &Path, now_ms: i64) -> Loaded {
 /// Write atomically: a temp file in the same directory, fsync, rename over
 /// the target, fsync the directory. The directory is created (0700).
 pub fn save(path: &Path, state: &AlertState) -> Result<(), String> {
+    save_json(path, state, "alert state")
+}
+
+/// [`save`] for any private JSON state file (0600, directory 0700);
+/// `what` names it in the error.
+pub fn save_json<T: serde::Serialize>(path: &Path, value: &T, what: &str) -> Result<(), String> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -380,12 +386,12 @@ pub fn save(path: &Path, state: &AlertState) -> Result<(), String> {
         b.create(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    let mut bytes = serde_json::to_vec_pretty(state).map_err(|e| e.to_string())?;
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| e.to_string())?;
     bytes.push(b'\n');
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "alert-state.json".into());
+        .unwrap_or_else(|| "state.json".into());
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let write = || -> std::io::Result<()> {
         let mut opts = std::fs::OpenOptions::new();
@@ -407,7 +413,7 @@ pub fn save(path: &Path, state: &AlertState) -> Result<(), String> {
     };
     write().map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        format!("cannot write alert state {}: {e}", path.display())
+        format!("cannot write {what} {}: {e}", path.display())
     })
 }
 

@@ -6,6 +6,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct DoctorConfig {
+    /// Compute doctor's findings in each `run`/`once` cycle (metrics, and
+    /// alerts as `[alert] doctor` says).
+    pub enabled: bool,
     /// Run the live provider probe from `run`/`once` (uses the network).
     pub probe: bool,
     /// How often the agent probes (cron), independent of [check] schedule.
@@ -17,6 +20,7 @@ pub struct DoctorConfig {
 impl Default for DoctorConfig {
     fn default() -> Self {
         DoctorConfig {
+            enabled: true,
             probe: false,
             probe_schedule: "0 * * * *".into(),
             base_urls: BTreeMap::new(),

@@ -25,6 +25,9 @@ pub struct Options<'a> {
     pub loaded: &'a Result<(Config, Option<PathBuf>), ConfigError>,
     pub probe: bool,
     pub doctor: &'a super::config::DoctorConfig,
+    /// Inside `clawwatch run`/`once`: the metrics port is this process's own
+    /// (not checked) and the SMTP servers are not probed.
+    pub in_agent: bool,
 }
 
 fn read_small(path: &Path) -> Option<String> {
@@ -498,7 +501,9 @@ fn clawwatch(host: &HostEnv, o: &Options<'_>) -> ClawwatchInputs {
                 setting: "[metrics] textfile",
             });
         }
-        cw.metrics_port = check_port(&cfg.metrics.listen);
+        if !o.in_agent {
+            cw.metrics_port = check_port(&cfg.metrics.listen);
+        }
     }
     // Alert channels: files they name, programs they run, and (--probe) SMTP.
     if let Some(alert) = cw
@@ -544,6 +549,7 @@ fn clawwatch(host: &HostEnv, o: &Options<'_>) -> ClawwatchInputs {
                 }
                 if *kind == "email"
                     && o.probe
+                    && !o.in_agent
                     && let Some(h) = t
                         .get("smtp_host")
                         .and_then(|h| h.as_str())

@@ -9,6 +9,7 @@
 //! [`Finding`]s. Nothing here creates, modifies or touches a file.
 
 pub mod config;
+pub mod cycle;
 pub mod deploy;
 pub mod gather;
 pub mod openclaw;
@@ -346,6 +347,7 @@ pub fn run(args: &DoctorArgs, host: &HostEnv) -> anyhow::Result<(String, i32)> {
             loaded: &loaded,
             probe: args.probe,
             doctor: &doctor_cfg,
+            in_agent: false,
         },
     );
     let found = findings(&snap, &report, &inputs);

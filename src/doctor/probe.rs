@@ -93,7 +93,7 @@ pub struct ProbeTarget {
 }
 
 /// A provider's answer to one request.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Answer {
     Http {
         status: u16,
@@ -165,11 +165,11 @@ pub fn is_rate_limit_message(raw: &str) -> bool {
         || has("tokens per day")
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Attempt {
     pub label: String,
     pub masked: String,
-    pub cred_type: &'static str,
+    pub cred_type: String,
     pub expires_at_ms: Option<i64>,
     pub answer: Answer,
 }
@@ -184,7 +184,7 @@ pub fn rotate(keys: &[ProbeKey], mut call: impl FnMut(&ProbeKey) -> Answer) -> V
         attempts.push(Attempt {
             label: k.label.clone(),
             masked: k.secret.masked(),
-            cred_type: k.cred_type,
+            cred_type: k.cred_type.to_string(),
             expires_at_ms: k.expires_at_ms,
             answer,
         });
@@ -195,8 +195,9 @@ pub fn rotate(keys: &[ProbeKey], mut call: impl FnMut(&ProbeKey) -> Answer) -> V
     attempts
 }
 
-/// What one target's probe found (no secrets).
-#[derive(Debug, Clone, PartialEq)]
+/// What one target's probe found (no secrets: labels and masked keys
+/// only, so it may be kept in the agent's probe state file).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProbeResult {
     pub agent: String,
     pub provider: String,
@@ -594,7 +595,7 @@ pub fn findings(results: &[ProbeResult], now_ms: i64) -> Vec<Finding> {
                 })
                 .unwrap_or_default();
             let fix = if last.label.contains(':') {
-                crate::evaluate::fix_for(p, last.cred_type, None)
+                crate::evaluate::fix_for(p, &last.cred_type, None)
             } else {
                 let var = last.label.split('[').next().unwrap_or(&last.label);
                 format!(
@@ -753,7 +754,7 @@ mod tests {
         let at = |label: &str, answer, exp| Attempt {
             label: label.into(),
             masked: "sk…00".into(),
-            cred_type: "token",
+            cred_type: "token".into(),
             expires_at_ms: exp,
             answer,
         };

@@ -29,6 +29,7 @@ pub struct Rendered {
 pub struct Metrics {
     registry: Registry,
     alert_metrics: std::sync::OnceLock<Option<crate::alert::metrics::AlertMetrics>>,
+    doctor_metrics: std::sync::OnceLock<Option<super::doctor_metrics::DoctorMetrics>>,
     runs: IntCounter,
     failures: IntCounter,
     skipped: IntCounter,
@@ -106,6 +107,7 @@ impl Metrics {
         Metrics {
             registry,
             alert_metrics: std::sync::OnceLock::new(),
+            doctor_metrics: std::sync::OnceLock::new(),
             runs,
             failures,
             skipped,
@@ -126,6 +128,14 @@ impl Metrics {
     pub fn alert_metrics(&self) -> Option<crate::alert::metrics::AlertMetrics> {
         self.alert_metrics
             .get_or_init(|| crate::alert::metrics::AlertMetrics::new(&self.registry).ok())
+            .clone()
+    }
+
+    /// Doctor metrics, registered on first use (only agents that run
+    /// doctor in their cycles export them).
+    pub fn doctor_metrics(&self) -> Option<super::doctor_metrics::DoctorMetrics> {
+        self.doctor_metrics
+            .get_or_init(|| super::doctor_metrics::DoctorMetrics::new(&self.registry).ok())
             .clone()
     }
 

@@ -1,5 +1,6 @@
 //! Renderers of a [`crate::model::Report`]: terminal, JSON, `simple` words.
 
+pub mod doctor_metrics;
 pub mod json;
 pub mod metrics;
 pub mod simple;

@@ -146,3 +146,19 @@ pub fn require(present: bool, what: &str) -> bool {
     }
     present
 }
+
+/// Make a tree private as OpenClaw does (directories 0700, files 0600), so
+/// doctor's permission checks stay quiet.
+pub fn chmod_private(root: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    for e in std::fs::read_dir(root).expect("read dir").flatten() {
+        let p = e.path();
+        let ft = e.file_type().expect("file type");
+        if ft.is_dir() {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+            chmod_private(&p);
+        } else if ft.is_file() {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        }
+    }
+}

@@ -1,0 +1,366 @@
+//! Doctor inside the agent: each `run` cycle and each `once` computes the
+//! read-only findings of `clawwatch doctor` from the cycle's own snapshot
+//! and report (no second read of the stores). With `[doctor] probe = true`
+//! the live provider probe runs too, on its own schedule (default hourly),
+//! however often the check schedule fires: it uses the network and the
+//! providers' rate limits. The last probe (time and answers, no secrets) is
+//! kept in `probe-state.json` beside the alert state, so `once` from a timer
+//! and a restarted daemon honour the probe schedule as well.
+
+use super::probe::{self, ProbeResult, ProbeTarget};
+use super::{DoctorInputs, Finding, Severity, gather};
+use crate::config::Config;
+use crate::model::{Report, Snapshot, Verdict};
+use crate::schedule::Schedule;
+use crate::sources::HostEnv;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Version of `probe-state.json`.
+pub const PROBE_STATE_VERSION: u32 = 1;
+/// The probe state file's name, beside the alert state file.
+pub const PROBE_STATE_FILE: &str = "probe-state.json";
+
+/// Sends the probe requests (the network in production, a stub in tests).
+pub type Prober = Box<dyn FnMut(&[ProbeTarget]) -> Vec<ProbeResult> + Send>;
+
+/// The last probe: when, and what the providers answered.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProbeMemory {
+    pub version: u32,
+    pub last_probe_ms: Option<i64>,
+    pub results: Vec<ProbeResult>,
+}
+
+/// Whether the probe is due at `now`: never probed, a fire time of its
+/// schedule passed since the last probe, or the clock went back behind it.
+pub fn probe_due(schedule: &Schedule, last_ms: Option<i64>, now: DateTime<Utc>) -> bool {
+    let Some(last) = last_ms.and_then(DateTime::<Utc>::from_timestamp_millis) else {
+        return true;
+    };
+    if last > now {
+        return true;
+    }
+    schedule.next_after(last).is_some_and(|next| next <= now)
+}
+
+/// Findings that only restate what the credential alerts already say (an
+/// expired or missing credential, an agent OpenClaw refuses to check, a
+/// source clawwatch cannot read): metrics show them, alerts do not repeat
+/// them.
+pub fn restates_check(f: &Finding, report: &Report) -> bool {
+    const CREDENTIAL: &[&str] = &[
+        "profile-expired",
+        "profile-expiring",
+        "profile-unusable",
+        "route-without-credential",
+        "route-runtime-unavailable",
+        "agent-unresolved",
+        "profile-dropped",
+        "dotenv-unreadable",
+        "claude-code-creds-invalid",
+    ];
+    if CREDENTIAL.contains(&f.id) {
+        return true;
+    }
+    // An error that makes OpenClaw refuse an agent is that agent's "blind"
+    // alert already (its fix names the same command).
+    let blind = |agent: &str| {
+        report
+            .agents
+            .iter()
+            .any(|a| a.agent == agent && a.failure.is_some())
+    };
+    f.severity == Severity::Error
+        && match &f.agent {
+            Some(a) => blind(a),
+            None => report.agents.iter().any(|a| a.failure.is_some()),
+        }
+}
+
+/// What doctor found in one cycle.
+#[derive(Debug, Clone, Default)]
+pub struct DoctorOutcome {
+    /// Most severe first.
+    pub findings: Vec<Finding>,
+    /// `clawwatch doctor`'s exit code for these findings (0, 1, 2).
+    pub status: i32,
+    /// The probe in effect (the last one, maybe from an earlier cycle).
+    pub probe: Option<ProbeMemory>,
+}
+
+pub struct DoctorCycle {
+    probe_schedule: Option<Schedule>,
+    memory_path: Option<PathBuf>,
+    memory: Option<ProbeMemory>,
+    prober: Prober,
+}
+
+impl std::fmt::Debug for DoctorCycle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DoctorCycle")
+            .field(
+                "probe_schedule",
+                &self.probe_schedule.as_ref().map(|s| s.as_str()),
+            )
+            .field("memory_path", &self.memory_path)
+            .finish()
+    }
+}
+
+/// The real prober: the providers over HTTPS, 10 s per request.
+pub fn network_prober() -> Prober {
+    Box::new(|targets| probe::execute(targets, Duration::from_secs(10)))
+}
+
+/// `probe-state.json` beside the alert state file (None when neither
+/// XDG_STATE_HOME nor HOME is known: the probe memory stays in memory).
+pub fn memory_path(
+    config: &Config,
+    env: &std::collections::BTreeMap<String, String>,
+) -> Option<PathBuf> {
+    crate::alert::state::resolve_path(&config.alert.state_file, env)
+        .ok()
+        .map(|p| p.with_file_name(PROBE_STATE_FILE))
+}
+
+fn load_memory(path: &Path) -> ProbeMemory {
+    match std::fs::read(path) {
+        Ok(bytes) => match serde_json::from_slice::<ProbeMemory>(&bytes) {
+            Ok(m) if m.version == PROBE_STATE_VERSION => m,
+            Ok(m) => {
+                tracing::warn!(
+                    path = %path.display(),
+                    version = m.version,
+                    "probe state of another version; probing afresh"
+                );
+                ProbeMemory::default()
+            }
+            Err(e) => {
+                tracing::warn!(path = %path.display(), "probe state unreadable ({e}); probing afresh");
+                ProbeMemory::default()
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => ProbeMemory::default(),
+        Err(e) => {
+            tracing::warn!(path = %path.display(), "cannot read probe state ({e}); probing afresh");
+            ProbeMemory::default()
+        }
+    }
+}
+
+impl DoctorCycle {
+    /// `probe_schedule`: Some when `[doctor] probe = true`.
+    pub fn new(
+        probe_schedule: Option<Schedule>,
+        memory_path: Option<PathBuf>,
+        prober: Prober,
+    ) -> Self {
+        DoctorCycle {
+            probe_schedule,
+            memory_path,
+            memory: None,
+            prober,
+        }
+    }
+
+    /// From the agent's config (the network prober).
+    pub fn from_config(config: &Config, env: &std::collections::BTreeMap<String, String>) -> Self {
+        let schedule = config
+            .doctor
+            .probe
+            .then(|| Schedule::parse(&config.doctor.probe_schedule, &config.check.timezone).ok())
+            .flatten();
+        let path = schedule.as_ref().and_then(|_| memory_path(config, env));
+        DoctorCycle::new(schedule, path, network_prober())
+    }
+
+    /// The probe memory, probing first when due. Pure apart from the
+    /// prober and the state file.
+    fn probe(
+        &mut self,
+        snap: &Snapshot,
+        report: &Report,
+        config: &Config,
+        now: DateTime<Utc>,
+    ) -> Option<ProbeMemory> {
+        let schedule = self.probe_schedule.as_ref()?;
+        let memory = self.memory.get_or_insert_with(|| {
+            self.memory_path
+                .as_deref()
+                .map(load_memory)
+                .unwrap_or_default()
+        });
+        if probe_due(schedule, memory.last_probe_ms, now) {
+            let targets = probe::plan(snap, report, &config.doctor.base_urls);
+            let results = (self.prober)(&targets);
+            *memory = ProbeMemory {
+                version: PROBE_STATE_VERSION,
+                last_probe_ms: Some(now.timestamp_millis()),
+                results,
+            };
+            tracing::info!(targets = targets.len(), next = ?schedule.next_after(now), "auth probe done");
+            if let Some(p) = &self.memory_path
+                && let Err(e) = crate::alert::state::save_json(p, &*memory, "probe state")
+            {
+                tracing::warn!("{e}");
+            }
+        }
+        Some(memory.clone())
+    }
+
+    /// Doctor's findings for this cycle's snapshot and report.
+    pub fn run(
+        &mut self,
+        snap: &Snapshot,
+        report: &Report,
+        host: &HostEnv,
+        config: &Config,
+        config_path: Option<&Path>,
+        now: DateTime<Utc>,
+    ) -> DoctorOutcome {
+        let loaded = Ok((config.clone(), config_path.map(Path::to_path_buf)));
+        let mut inputs: DoctorInputs = gather::gather(
+            snap,
+            report,
+            host,
+            gather::Options {
+                config_arg: config_path,
+                loaded: &loaded,
+                probe: false,
+                doctor: &config.doctor,
+                in_agent: true,
+            },
+        );
+        let probe = self.probe(snap, report, config, now);
+        inputs.probes = probe.as_ref().map(|m| m.results.clone());
+        let findings = super::findings(snap, report, &inputs);
+        let status = match super::verdict(&findings) {
+            Verdict::Ok => 0,
+            Verdict::Expiring => 2,
+            _ => 1,
+        };
+        DoctorOutcome {
+            findings,
+            status,
+            probe,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn probe_is_due_once_per_schedule_fire() {
+        let hourly = Schedule::parse("0 * * * *", "").unwrap();
+        let ms = |s| Some(at(s).timestamp_millis());
+        assert!(probe_due(&hourly, None, at("2026-11-25T10:17:00Z")));
+        assert!(!probe_due(
+            &hourly,
+            ms("2026-11-25T10:17:00Z"),
+            at("2026-11-25T10:59:59Z")
+        ));
+        assert!(probe_due(
+            &hourly,
+            ms("2026-11-25T10:17:00Z"),
+            at("2026-11-25T11:00:00Z")
+        ));
+        // The clock went back behind the last probe: probe again.
+        assert!(probe_due(
+            &hourly,
+            ms("2026-11-25T12:00:00Z"),
+            at("2026-11-25T10:00:00Z")
+        ));
+    }
+
+    fn home_with_key() -> (tempfile::TempDir, HostEnv) {
+        let d = tempfile::tempdir().unwrap();
+        let oc = d.path().join(".openclaw");
+        std::fs::create_dir_all(&oc).unwrap();
+        std::fs::write(
+            oc.join("openclaw.json"),
+            r#"{"agents":{"defaults":{"model":{"primary":"anthropic/claude-sonnet-4-6"}}}}"#,
+        )
+        .unwrap();
+        let mut vars = std::collections::BTreeMap::new();
+        vars.insert("HOME".to_string(), d.path().display().to_string());
+        vars.insert(
+            "ANTHROPIC_API_KEY".to_string(),
+            "sk-ant-api03-FAKE-cycle-0000000000000000".to_string(),
+        );
+        (
+            d,
+            HostEnv {
+                vars,
+                cwd: PathBuf::from("/"),
+            },
+        )
+    }
+
+    /// Probing runs at most once per its schedule however often the check
+    /// schedule fires: a check every minute for three hours probes at the
+    /// first cycle and then once per hour, and a restarted agent (a new
+    /// DoctorCycle on the same state file) does not probe early.
+    #[test]
+    fn probing_follows_its_own_schedule_not_the_checks() {
+        let (d, host) = home_with_key();
+        let state = d.path().join("state").join(PROBE_STATE_FILE);
+        let calls = Arc::new(Mutex::new(Vec::<String>::new()));
+        let prober = |calls: Arc<Mutex<Vec<String>>>| -> Prober {
+            Box::new(move |targets: &[ProbeTarget]| {
+                calls
+                    .lock()
+                    .unwrap()
+                    .push(format!("{} targets", targets.len()));
+                vec![]
+            })
+        };
+        let config = Config::default();
+        let hourly = || Some(Schedule::parse("0 * * * *", "").unwrap());
+        let mut dc = DoctorCycle::new(hourly(), Some(state.clone()), prober(calls.clone()));
+        let opts = crate::sources::ReadOptions::default();
+        let policy = crate::model::Policy::default();
+        let start = at("2026-11-25T10:00:30Z");
+        for minute in 0..180 {
+            let now = start + chrono::Duration::minutes(minute);
+            let snap = crate::sources::read_snapshot(&host, &opts);
+            let report = crate::evaluate(&snap, now.timestamp_millis(), &policy);
+            let out = dc.run(&snap, &report, &host, &config, None, now);
+            assert!(out.probe.is_some());
+        }
+        // 10:00:30 (first cycle), 11:00:30, 12:00:30.
+        assert_eq!(
+            calls.lock().unwrap().len(),
+            3,
+            "{:?}",
+            calls.lock().unwrap()
+        );
+        assert_eq!(calls.lock().unwrap()[0], "1 targets");
+        // A restart at 12:40 reads the state file: not due until 13:00.
+        let mut restarted = DoctorCycle::new(hourly(), Some(state), prober(calls.clone()));
+        let snap = crate::sources::read_snapshot(&host, &opts);
+        for now in [at("2026-11-25T12:40:00Z"), at("2026-11-25T12:59:59Z")] {
+            let report = crate::evaluate(&snap, now.timestamp_millis(), &policy);
+            restarted.run(&snap, &report, &host, &config, None, now);
+        }
+        assert_eq!(calls.lock().unwrap().len(), 3);
+        let now = at("2026-11-25T13:00:00Z");
+        let report = crate::evaluate(&snap, now.timestamp_millis(), &policy);
+        restarted.run(&snap, &report, &host, &config, None, now);
+        assert_eq!(calls.lock().unwrap().len(), 4);
+        // Without [doctor] probe nothing is ever sent.
+        let mut off = DoctorCycle::new(None, None, prober(calls.clone()));
+        let out = off.run(&snap, &report, &host, &config, None, now);
+        assert!(out.probe.is_none());
+        assert_eq!(calls.lock().unwrap().len(), 4);
+    }
+}
