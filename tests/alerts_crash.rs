@@ -1,8 +1,8 @@
-//! Crash safety of the alert state, at function level (the daemon's kill -9
-//! test needs `clawwatch run`): what is on disk at any instant of a cycle is
-//! what a `kill -9` leaves. A channel that copies the state file at each of
-//! its calls shows that a restart from any of those instants neither loses
-//! nor duplicates a notice.
+//! Crash safety of the alert state, at function level (the real kill -9 of
+//! `clawwatch run` is tests/alerts_kill.rs): what is on disk at any instant
+//! of a cycle is what a `kill -9` leaves. A channel that copies the state
+//! file at each of its calls shows that a restart from any of those
+//! instants neither loses nor duplicates a notice.
 
 use chrono::{DateTime, Utc};
 use clawwatch::alert::message::Ctx;

@@ -4,7 +4,14 @@ Every accepted message is written to DIR/msg-<n>.eml (the raw DATA) with
 DIR/msg-<n>.json holding the envelope (mail_from, rcpt_tos, tls, auth,
 login) and the decoded subject, Message-ID, text/plain and text/html parts.
 A file DIR/FAIL makes the server answer DATA with its first line (e.g.
-`451 4.3.0 try again later`) instead of accepting.
+`451 4.3.0 try again later`) instead of accepting. A file DIR/HOLD makes it
+keep the DATA reply back for ever: the message is written to
+DIR/held-<n>.eml/.json (received, never acknowledged: the client was not
+told it was accepted) and the session waits until the client goes away.
+A file DIR/PAUSE makes it hold the reply only while the file exists: the
+message is written to DIR/paused-<n>.eml/.json, then accepted as usual.
+Each QUIT received leaves a file DIR/quit-<n> (the client read the DATA
+reply: it only says QUIT after it).
 
 Usage: smtp_sink.py DIR [--port N] [--cert CERT --key KEY] [--user U --password P]
 Prints the listening port on the first stdout line once it accepts
@@ -28,14 +35,36 @@ class Sink:
     def __init__(self, outdir):
         self.outdir = outdir
         self.n = 0
+        self.held = 0
+        self.paused = 0
+        self.quits = 0
 
     async def handle_DATA(self, server, session, envelope):
         fail = os.path.join(self.outdir, "FAIL")
         if os.path.exists(fail):
             with open(fail) as f:
                 return f.readline().strip()
+        if os.path.exists(os.path.join(self.outdir, "HOLD")):
+            self.held += 1
+            self.record(f"held-{self.held:03d}", session, envelope)
+            # Never reply: the client never learns the message arrived.
+            await asyncio.Event().wait()
+        if os.path.exists(os.path.join(self.outdir, "PAUSE")):
+            self.paused += 1
+            self.record(f"paused-{self.paused:03d}", session, envelope)
+            while os.path.exists(os.path.join(self.outdir, "PAUSE")):
+                await asyncio.sleep(0.02)
         self.n += 1
-        base = os.path.join(self.outdir, f"msg-{self.n:03d}")
+        self.record(f"msg-{self.n:03d}", session, envelope)
+        return "250 OK"
+
+    async def handle_QUIT(self, server, session, envelope):
+        self.quits += 1
+        open(os.path.join(self.outdir, f"quit-{self.quits:03d}"), "w").close()
+        return "221 Bye"
+
+    def record(self, name, session, envelope):
+        base = os.path.join(self.outdir, name)
         content = envelope.original_content or envelope.content
         with open(base + ".tmp", "wb") as f:
             f.write(content if isinstance(content, bytes) else content.encode())
@@ -59,7 +88,6 @@ class Sink:
         with open(base + ".json", "w") as f:
             json.dump(meta, f)
         os.rename(base + ".tmp", base + ".eml")
-        return "250 OK"
 
 
 def main():

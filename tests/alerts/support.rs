@@ -138,7 +138,7 @@ pub struct HttpSink {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-fn read_request(stream: &mut TcpStream) -> Option<Request> {
+pub fn read_request(stream: &mut TcpStream) -> Option<Request> {
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .ok()?;
@@ -319,11 +319,42 @@ impl Smtp {
         Smtp { child, port, dir }
     }
 
+    /// The mails the server accepted (answered 250).
     pub fn messages(&self) -> Vec<Mail> {
+        self.mails("msg-")
+    }
+
+    /// The mails the server received while holding (see `hold`): never
+    /// acknowledged to the client.
+    pub fn held(&self) -> Vec<Mail> {
+        self.mails("held-")
+    }
+
+    /// The mails the server received while paused (see `pause`).
+    pub fn paused(&self) -> Vec<Mail> {
+        self.mails("paused-")
+    }
+
+    /// How many QUIT commands the server received.
+    pub fn quits(&self) -> usize {
+        std::fs::read_dir(self.dir.path())
+            .expect("read dir")
+            .filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.file_name().to_string_lossy().starts_with("quit-"))
+            })
+            .count()
+    }
+
+    fn mails(&self, prefix: &str) -> Vec<Mail> {
         let mut names: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
             .expect("read dir")
             .map(|e| e.expect("entry").path())
             .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+            })
             .collect();
         names.sort();
         names
@@ -336,6 +367,27 @@ impl Smtp {
                 .expect("meta JSON"),
             })
             .collect()
+    }
+
+    /// Hold the DATA reply back for ever (true) or answer again (false): a
+    /// server that has the message but never says 250.
+    pub fn hold(&self, on: bool) {
+        let p = self.dir.path().join("HOLD");
+        if on {
+            std::fs::write(p, "").expect("write HOLD");
+        } else {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+
+    /// Hold the DATA reply back while paused, then accept as usual.
+    pub fn pause(&self, on: bool) {
+        let p = self.dir.path().join("PAUSE");
+        if on {
+            std::fs::write(p, "").expect("write PAUSE");
+        } else {
+            let _ = std::fs::remove_file(p);
+        }
     }
 
     /// Answer DATA with this reply line (e.g. `451 4.3.0 later`); None = accept.
