@@ -568,12 +568,18 @@ fn kill9_after_the_250_but_before_its_write_resends_that_one_mail() {
          state::save change? this test blocks {}): {st:#}",
         fifo.display()
     );
-    std::fs::remove_file(&fifo).unwrap();
+    // The killed writer's temp file stays behind; the restart removes it.
+    assert!(fifo.exists());
 
     let mut d = Daemon::start(&home, &cfg);
     d.wait_log("cycle done");
     let (code, log2) = d.terminate();
     assert_eq!(code, Some(0), "{log2}");
+    assert!(
+        !fifo.exists(),
+        "a stale temp file was left: {}",
+        fifo.display()
+    );
     let mails = smtp.messages();
     let ids = message_ids(&mails);
     assert_eq!(

@@ -287,7 +287,10 @@ impl Alerter {
         let now_ms = now.timestamp_millis();
         let mut out = CycleOutcome::default();
         let _lock = match state::lock(&self.state_path) {
-            Ok(l) => Some(l),
+            Ok(l) => {
+                state::remove_stale_temps(&self.state_path);
+                Some(l)
+            }
             Err(e) => {
                 out.errors.push(e);
                 None

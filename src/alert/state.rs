@@ -417,6 +417,28 @@ pub fn save_json<T: serde::Serialize>(path: &Path, value: &T, what: &str) -> Res
     })
 }
 
+/// Remove temp files a killed writer left beside `path`
+/// (`.<name>.tmp-<pid>`). Call with the lock held: no live writer then.
+pub fn remove_stale_temps(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!(".{}.tmp-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// Hold an exclusive advisory lock (`<state file>.lock`, flock) for one
 /// cycle, so `clawwatch once` from a timer and a running daemon never plan
 /// from the same state at once. Released when the file is dropped.
