@@ -4,15 +4,16 @@
 //! with a deadline (no sleep is used as synchronisation).
 
 mod common;
+#[path = "common/daemon.rs"]
+mod daemon;
 #[path = "alerts/support.rs"]
 mod support;
 use common::*;
+use daemon::{Daemon, http_get, metric};
 use serde_json::json;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -30,154 +31,6 @@ fn tool(name: &str) -> Option<String> {
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-/// Poll `f` until it returns Some or the deadline passes.
-fn wait_for<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(v) = f() {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(25));
-    }
-}
-
-/// Minimal HTTP/1.1 GET: (status, body).
-fn http_get(port: u16, path: &str, accept: Option<&str>) -> Option<(u16, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let accept = accept
-        .map(|a| format!("Accept: {a}\r\n"))
-        .unwrap_or_default();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{accept}Connection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut buf = String::new();
-    s.read_to_string(&mut buf).ok()?;
-    let status = buf.split(' ').nth(1)?.parse().ok()?;
-    let body = buf.split_once("\r\n\r\n").map(|(_, b)| b.to_string())?;
-    Some((status, body))
-}
-
-fn metric(body: &str, name_and_labels: &str) -> Option<f64> {
-    body.lines()
-        .find(|l| l.starts_with(name_and_labels) && l[name_and_labels.len()..].starts_with(' '))
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|v| v.parse().ok())
-}
-
-struct Daemon {
-    child: Child,
-    port: u16,
-    log: mpsc::Receiver<String>,
-}
-
-impl Daemon {
-    fn start(home: &Home, config: &str) -> Daemon {
-        let cfg = home.write("clawwatch.toml", config);
-        let mut cmd = Command::new(bin());
-        cmd.env_clear()
-            .env("PATH", "/usr/bin:/bin")
-            .env("HOME", home.path())
-            .env("RUST_LOG", "info")
-            .args([
-                "run",
-                "--config",
-                &cfg.to_string_lossy(),
-                "--listen",
-                "127.0.0.1:0",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("start clawwatch run");
-        let stderr = child.stderr.take().expect("stderr");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut seen = Vec::new();
-        let port = wait_for(
-            "the listen address in the log",
-            Duration::from_secs(20),
-            || {
-                while let Ok(l) = rx.try_recv() {
-                    seen.push(l);
-                }
-                seen.iter().find_map(|l| {
-                    let i = l.find("local=127.0.0.1:")?;
-                    l[i + 16..]
-                        .split(|c: char| !c.is_ascii_digit())
-                        .next()?
-                        .parse()
-                        .ok()
-                })
-            },
-        );
-        Daemon {
-            child,
-            port,
-            log: rx,
-        }
-    }
-
-    fn metrics(&self) -> String {
-        http_get(self.port, "/metrics", None).expect("scrape").1
-    }
-
-    /// Wait until at least `n` cycles have run; returns that scrape.
-    fn after_runs(&self, n: f64) -> String {
-        wait_for("cycles", Duration::from_secs(20), || {
-            let b = http_get(self.port, "/metrics", None)?.1;
-            (metric(&b, "openclaw_auth_check_runs_total")? >= n).then_some(b)
-        })
-    }
-
-    fn signal(&self, sig: &str) {
-        let ok = Command::new("kill")
-            .args([&format!("-{sig}"), &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(ok.success());
-    }
-
-    /// SIGTERM and the exit code, which must come within 1 s.
-    fn terminate(mut self) -> i32 {
-        self.signal("TERM");
-        let t = Instant::now();
-        let status = wait_for("exit after SIGTERM", Duration::from_secs(5), || {
-            self.child.try_wait().ok().flatten()
-        });
-        assert!(
-            t.elapsed() < Duration::from_secs(1),
-            "took {:?} to exit",
-            t.elapsed()
-        );
-        status.code().unwrap_or(-1)
-    }
-
-    fn logs(&self) -> String {
-        let mut out = String::new();
-        while let Ok(l) = self.log.try_recv() {
-            out.push_str(&l);
-            out.push('\n');
-        }
-        out
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 const EVERY_SECOND: &str = "[check]\nschedule = \"* * * * * *\"\n";
@@ -284,7 +137,7 @@ fn run_serves_metrics_healthz_and_exits_0_on_sigterm() {
     .1;
     assert!(om.trim_end().ends_with("# EOF"), "{om}");
     promtool_check(&body);
-    assert_eq!(d.terminate(), 0);
+    d.terminate();
 }
 
 #[test]
@@ -312,7 +165,7 @@ fn reauth_is_seen_without_a_restart() {
         body.contains(&format!("{}", (now + 30 * D) as f64 / 1000.0)),
         "{body}"
     );
-    assert_eq!(d.terminate(), 0);
+    d.terminate();
 }
 
 #[test]
@@ -325,27 +178,18 @@ fn sighup_with_a_broken_config_keeps_the_old_one() {
         "clawwatch.toml",
         "[check]\nschedule = \"every now and then\"\n",
     );
-    d.signal("HUP");
-    let logs = wait_for("the reload error in the log", Duration::from_secs(10), {
-        let mut all = String::new();
-        let d = &d;
-        move || {
-            all.push_str(&d.logs());
-            all.contains("keeping the previous one")
-                .then(|| all.clone())
-        }
-    });
+    d.signal(libc::SIGHUP);
+    d.wait_log("keeping the previous one");
+    let logs = d.logs();
     assert!(logs.contains("check.schedule"), "{logs}");
     // Still cycling every second on the old schedule, and healthy.
     d.after_runs(before + 2.0);
     assert_eq!(http_get(d.port, "/healthz", None).map(|r| r.0), Some(200));
     // A valid reload takes effect.
     h.write("clawwatch.toml", "[check]\nschedule = \"0 0 1 1 *\"\n");
-    d.signal("HUP");
-    wait_for("the reload in the log", Duration::from_secs(10), || {
-        d.logs().contains("configuration reloaded").then_some(())
-    });
-    assert_eq!(d.terminate(), 0);
+    d.signal(libc::SIGHUP);
+    d.wait_log("configuration reloaded");
+    d.terminate();
 }
 
 #[test]
@@ -396,7 +240,7 @@ fn a_real_prometheus_scrapes_the_expiry() {
     let _ = p.kill();
     let _ = p.wait();
     assert_eq!(value.parse::<f64>().unwrap(), anth as f64 / 1000.0);
-    assert_eq!(d.terminate(), 0);
+    d.terminate();
 }
 
 #[test]
@@ -493,18 +337,28 @@ fn legacy_json(h: &Home) -> std::path::PathBuf {
     )
 }
 
-/// Run the daemon on `h` (its legacy file at `legacy`) with email alerts
-/// for doctor findings of `doctor` severity and up; assert the finding
+/// A home with an anthropic default whose API key `store` writes, and a
+/// legacy auth-profiles.json beside it. Run the daemon on it with email
+/// alerts for doctor findings of `severity` and up; assert the finding
 /// series, exactly one mail whose subject holds `subject_has` and names
-/// `openclaw doctor --fix`, then after removing the file the series at 0
-/// and exactly one resolved mail.
+/// `openclaw doctor --fix`, then after removing the legacy file the series
+/// at 0 and exactly one resolved mail whose subject holds `resolved_has`.
 fn doctor_in_cycles(
-    h: &Home,
-    legacy: &std::path::Path,
+    store: impl FnOnce(&Home, serde_json::Value),
     severity: &str,
     subject_has: &str,
     resolved_has: &str,
 ) {
+    if !support::have_aiosmtpd() {
+        return;
+    }
+    let h = &Home::new();
+    h.config_anthropic();
+    store(
+        h,
+        json!({"anthropic:key": {"type":"api_key","provider":"anthropic","key":STORE_SECRET}}),
+    );
+    let legacy = legacy_json(h);
     chmod_private(h.path());
     // What doctor says about this home: the legacy file is the only
     // warning or error.
@@ -568,7 +422,7 @@ fn doctor_in_cycles(
     }
 
     // Fixed: the series drops to 0 and one resolved mail goes out.
-    std::fs::remove_file(legacy).unwrap();
+    std::fs::remove_file(&legacy).unwrap();
     let body = wait_for("the finding at 0", Duration::from_secs(20), || {
         let b = d.metrics();
         (metric(&b, &series) == Some(0.0)).then_some(b)
@@ -593,7 +447,7 @@ fn doctor_in_cycles(
         "{}",
         mails[1].subject()
     );
-    assert_eq!(d.terminate(), 0);
+    d.terminate();
 }
 
 /// Beside the state-db store, OpenClaw refuses to run while the legacy
@@ -602,18 +456,10 @@ fn doctor_in_cycles(
 /// not mailed a second time).
 #[test]
 fn doctor_error_in_cycles_metrics_and_one_mail() {
-    if !support::have_aiosmtpd() {
-        return;
-    }
-    let h = Home::new();
-    h.config_anthropic().store(
-        json!({"anthropic:key": {"type":"api_key","provider":"anthropic","key":STORE_SECRET}}),
-        None,
-    );
-    let legacy = legacy_json(&h);
     doctor_in_cycles(
-        &h,
-        &legacy,
+        |h, profiles| {
+            h.store(profiles, None);
+        },
         "error",
         "CRITICAL agent main cannot be checked",
         "agent main can be checked again",
@@ -625,30 +471,10 @@ fn doctor_error_in_cycles_metrics_and_one_mail() {
 /// finding itself is the alert (keyed by finding id and agent).
 #[test]
 fn doctor_warning_in_cycles_is_its_own_alert() {
-    if !support::have_aiosmtpd() {
-        return;
-    }
-    let h = Home::new();
-    h.config_anthropic();
-    let dir = h.oc().join("agents/main/agent");
-    std::fs::create_dir_all(&dir).unwrap();
-    let c = rusqlite::Connection::open(dir.join("openclaw-agent.sqlite")).unwrap();
-    c.execute_batch(
-        "CREATE TABLE auth_profile_store (store_key TEXT NOT NULL PRIMARY KEY, store_json TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT;
-         CREATE TABLE auth_profile_state (state_key TEXT NOT NULL PRIMARY KEY, state_json TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT;",
-    )
-    .unwrap();
-    let store = json!({"version":1,"profiles":{"anthropic:key": {"type":"api_key","provider":"anthropic","key":STORE_SECRET}}});
-    c.execute(
-        "INSERT INTO auth_profile_store VALUES ('primary', ?1, 0)",
-        [store.to_string()],
-    )
-    .unwrap();
-    drop(c);
-    let legacy = legacy_json(&h);
     doctor_in_cycles(
-        &h,
-        &legacy,
+        |h, profiles| {
+            h.agent_store("main", profiles, None);
+        },
         "warning",
         "WARNING agent main doctor reports legacy-auth-profiles-json",
         "agent main doctor no longer reports legacy-auth-profiles-json",

@@ -25,24 +25,17 @@
 //! whose acceptance arrived but was not yet written (at most that one).
 
 mod common;
+#[path = "common/daemon.rs"]
+mod daemon;
 #[path = "alerts/support.rs"]
 mod support;
 
-use common::{H, Home, bin};
+use common::H;
+use daemon::{Daemon, WAIT};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::os::unix::process::ExitStatusExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
-use std::time::Duration;
+use std::path::Path;
 use support::*;
-
-/// Generous: two cores shared with other builds.
-const WAIT: Duration = Duration::from_secs(60);
 
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -51,214 +44,15 @@ fn now_ms() -> i64 {
         .as_millis() as i64
 }
 
-// ------------------------------------------------------------ webhook server
-
-/// An HTTP server for the webhook channel that, while `hold` is on, keeps
-/// each request open without answering and says so on `arrived`; otherwise
-/// it answers 200.
-struct Hook {
-    url: String,
-    addr: SocketAddr,
-    hold: Arc<AtomicBool>,
-    /// Every request that reached the server.
-    received: Arc<Mutex<Vec<Request>>>,
-    /// The requests answered 200 (the client was told).
-    answered: Arc<Mutex<Vec<Request>>>,
-    arrived: mpsc::Receiver<()>,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Hook {
-    fn start(hold: bool) -> Hook {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let hold = Arc::new(AtomicBool::new(hold));
-        let received = Arc::new(Mutex::new(vec![]));
-        let answered = Arc::new(Mutex::new(vec![]));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (tx, arrived) = mpsc::channel();
-        let (h, rc, an, sp) = (
-            hold.clone(),
-            received.clone(),
-            answered.clone(),
-            stop.clone(),
-        );
-        let thread = std::thread::spawn(move || {
-            // Held connections stay open until the server stops.
-            let mut held: Vec<TcpStream> = vec![];
-            for conn in listener.incoming() {
-                if sp.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(mut stream) = conn else { continue };
-                let Some(req) = read_request(&mut stream) else {
-                    continue;
-                };
-                rc.lock().unwrap().push(req.clone());
-                if h.load(Ordering::SeqCst) {
-                    held.push(stream);
-                    let _ = tx.send(());
-                    continue;
-                }
-                let answer = "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 3\r\nconnection: close\r\n\r\nok\n";
-                if stream
-                    .write_all(answer.as_bytes())
-                    .and_then(|_| stream.flush())
-                    .is_ok()
-                {
-                    an.lock().unwrap().push(req);
-                }
-            }
-        });
-        Hook {
-            url: format!("http://{addr}/hook"),
-            addr,
-            hold,
-            received,
-            answered,
-            arrived,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    fn hold(&self, on: bool) {
-        self.hold.store(on, Ordering::SeqCst);
-    }
-
-    fn received(&self) -> Vec<Request> {
-        self.received.lock().unwrap().clone()
-    }
-
-    fn answered(&self) -> Vec<Request> {
-        self.answered.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Hook {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(self.addr);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-// ------------------------------------------------------------ the daemon
-
-struct Daemon {
-    child: Child,
-    log: mpsc::Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Daemon {
-    fn start(home: &Home, config: &Path) -> Daemon {
-        let mut child = Command::new(bin())
-            .env_clear()
-            .env("PATH", "/usr/bin:/bin")
-            .env("HOME", home.path())
-            .env("TZ", "UTC")
-            .env("RUST_LOG", "info")
-            .current_dir(home.path())
-            .args(["run", "--listen", "", "--config"])
-            .arg(config)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start clawwatch run");
-        let stderr = child.stderr.take().expect("stderr");
-        let (tx, log) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Daemon {
-            child,
-            log,
-            seen: vec![],
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    fn drain(&mut self) {
-        while let Ok(l) = self.log.try_recv() {
-            self.seen.push(l);
-        }
-    }
-
-    fn logs(&mut self) -> String {
-        self.drain();
-        self.seen.join("\n")
-    }
-
-    /// Wait for a log line containing `needle` (or the daemon's death).
-    fn wait_log(&mut self, needle: &str) {
-        let found = wait_until(WAIT, || {
-            self.drain();
-            self.seen.iter().any(|l| l.contains(needle))
-                || self.child.try_wait().ok().flatten().is_some()
-        }) && self.seen.iter().any(|l| l.contains(needle));
-        assert!(found, "no {needle:?} in the log:\n{}", self.logs());
-    }
-
-    /// SIGKILL (what `Child::kill` sends on Unix): no handler, no cleanup.
-    /// The start-up cycle must not have finished: the kill is mid-cycle.
-    fn kill9(mut self) -> String {
-        assert!(
-            self.child.try_wait().expect("try_wait").is_none(),
-            "the daemon died before the kill:\n{}",
-            self.logs()
-        );
-        self.child.kill().expect("kill -9");
-        let status = self.child.wait().expect("wait");
-        assert_eq!(status.signal(), Some(libc::SIGKILL), "{status:?}");
-        // The pipe closes with the process: every line it wrote is here.
-        while let Ok(l) = self.log.recv_timeout(WAIT) {
-            self.seen.push(l);
-        }
-        let log = self.logs();
-        assert!(
-            !log.contains("cycle done"),
-            "the kill was meant to come mid-cycle:\n{log}"
-        );
-        log
-    }
-
-    /// SIGTERM; the clean exit code and the log.
-    fn terminate(mut self) -> (Option<i32>, String) {
-        // SAFETY: kill(2) on our own child's pid.
-        let rc = unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
-        assert_eq!(rc, 0, "kill -TERM");
-        let mut status = None;
-        assert!(
-            wait_until(WAIT, || {
-                status = self.child.try_wait().ok().flatten();
-                status.is_some()
-            }),
-            "no exit after SIGTERM"
-        );
-        while let Ok(l) = self.log.recv_timeout(WAIT) {
-            self.seen.push(l);
-        }
-        (status.and_then(|s| s.code()), self.logs())
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `kill -9` of a daemon whose start-up cycle must not have finished: the
+/// kill is mid-cycle. Returns its log.
+fn kill9_mid_cycle(d: Daemon) -> String {
+    let log = d.kill9();
+    assert!(
+        !log.contains("cycle done"),
+        "the kill was meant to come mid-cycle:\n{log}"
+    );
+    log
 }
 
 // ------------------------------------------------------------ state file
@@ -321,7 +115,7 @@ fn names(list: &[(&str, AtKill)], want: AtKill) -> BTreeSet<String> {
         .collect()
 }
 
-fn config(state_file: &Path, smtp_port: u16, hook: Option<&Hook>) -> String {
+fn config(state_file: &Path, smtp_port: u16, hook: Option<&HttpSink>) -> String {
     let mut c = format!(
         r#"[check]
 # February 30th: never. Each process runs its start-up cycle only.
@@ -344,7 +138,7 @@ timeout = "10m"
     );
     if let Some(h) = hook {
         c.push_str(&format!(
-            "\n[[alert.webhook]]\nname = \"{HOOK}\"\nurl = \"{}\"\ntimeout = \"10m\"\n",
+            "\n[[alert.webhook]]\nname = \"{HOOK}\"\nurl = \"{}/hook\"\ntimeout = \"10m\"\n",
             h.url
         ));
     }
@@ -378,7 +172,11 @@ fn kill_mid_cycle(mail: AtKill, hook: Option<AtKill>) {
     }
     let smtp = Smtp::start(SmtpOptions::default());
     smtp.hold(mail == AtKill::InFlight);
-    let hook_server = hook.map(|h| Hook::start(h == AtKill::InFlight));
+    let hook_server = hook.map(|h| {
+        let server = HttpSink::start();
+        server.hold(h == AtKill::InFlight);
+        server
+    });
     let mut plan = vec![(MAIL, mail)];
     if let Some(h) = hook {
         plan.push((HOOK, h));
@@ -388,8 +186,7 @@ fn kill_mid_cycle(mail: AtKill, hook: Option<AtKill>) {
     let home = home_with_token("anthropic:manual", now_ms() - H);
     let work = tempfile::tempdir().unwrap();
     let state_file = work.path().join("alert-state.json");
-    let cfg: PathBuf = work.path().join("clawwatch.toml");
-    std::fs::write(&cfg, config(&state_file, smtp.port, hook_server.as_ref())).unwrap();
+    let cfg = config(&state_file, smtp.port, hook_server.as_ref());
 
     // ---- first run: stop it inside the delivery of the first notice.
     let d = Daemon::start(&home, &cfg);
@@ -400,9 +197,10 @@ fn kill_mid_cycle(mail: AtKill, hook: Option<AtKill>) {
         );
     }
     if let (Some(AtKill::InFlight), Some(h)) = (hook, &hook_server) {
-        h.arrived
-            .recv_timeout(WAIT)
-            .expect("the webhook request never arrived");
+        assert!(
+            wait_until(WAIT, || h.held().len() == 1),
+            "the webhook request never arrived"
+        );
     }
     let accepted = names(&plan, AtKill::Accepted);
     let in_flight = names(&plan, AtKill::InFlight);
@@ -412,7 +210,7 @@ fn kill_mid_cycle(mail: AtKill, hook: Option<AtKill>) {
         "the state never recorded {accepted:?} as accepted: {:?}",
         read_state(&state_file)
     );
-    let log1 = d.kill9();
+    let log1 = kill9_mid_cycle(d);
 
     // What the kill left: the notice, still owed to the in-flight channels
     // only (their servers have it, but clawwatch was never told).
@@ -431,10 +229,9 @@ fn kill_mid_cycle(mail: AtKill, hook: Option<AtKill>) {
     if let Some(h) = &hook_server {
         h.hold(false);
     }
-    let mut d = Daemon::start(&home, &cfg);
+    let d = Daemon::start(&home, &cfg);
     d.wait_log("cycle done");
-    let (code, log2) = d.terminate();
-    assert_eq!(code, Some(0), "{log2}");
+    let log2 = d.terminate();
 
     // Email: exactly one accepted mail for the problem, ever.
     let mails = smtp.messages();
@@ -467,7 +264,7 @@ fn kill_mid_cycle(mail: AtKill, hook: Option<AtKill>) {
         let answered = h.answered();
         assert_eq!(answered.len(), 1, "answered: {:?}", keys(&answered));
         assert_eq!(answered[0].json()["id"].as_u64(), Some(id));
-        let received = h.received();
+        let received = h.requests();
         let want = if at == AtKill::InFlight { 2 } else { 1 };
         assert_eq!(received.len(), want, "received: {:?}", keys(&received));
         let distinct: BTreeSet<_> = keys(&received).into_iter().collect();
@@ -534,8 +331,7 @@ fn kill9_after_the_250_but_before_its_write_resends_that_one_mail() {
     let home = home_with_token("anthropic:manual", now_ms() - H);
     let work = tempfile::tempdir().unwrap();
     let state_file = work.path().join("alert-state.json");
-    let cfg = work.path().join("clawwatch.toml");
-    std::fs::write(&cfg, config(&state_file, smtp.port, None)).unwrap();
+    let cfg = config(&state_file, smtp.port, None);
 
     let d = Daemon::start(&home, &cfg);
     // The mail is at the server, so the plan is on disk: the next write
@@ -559,7 +355,7 @@ fn kill9_after_the_250_but_before_its_write_resends_that_one_mail() {
         wait_until(WAIT, || smtp.messages().len() == 1 && smtp.quits() == 1),
         "the 250 was never read"
     );
-    let log1 = d.kill9();
+    let log1 = kill9_mid_cycle(d);
     let st = read_state(&state_file).expect("state");
     assert_eq!(
         outbox(&st),
@@ -571,10 +367,9 @@ fn kill9_after_the_250_but_before_its_write_resends_that_one_mail() {
     // The killed writer's temp file stays behind; the restart removes it.
     assert!(fifo.exists());
 
-    let mut d = Daemon::start(&home, &cfg);
+    let d = Daemon::start(&home, &cfg);
     d.wait_log("cycle done");
-    let (code, log2) = d.terminate();
-    assert_eq!(code, Some(0), "{log2}");
+    let log2 = d.terminate();
     assert!(
         !fifo.exists(),
         "a stale temp file was left: {}",

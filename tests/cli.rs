@@ -105,7 +105,7 @@ fn warn_within_and_agent_flags() {
     // An agent that does not exist is OpenClaw's error (1), named.
     let o = h.run(&["check", "--now", NOW_ISO, "--agent", "nope"]);
     assert_eq!(rc(&o), 1);
-    assert!(String::from_utf8_lossy(&o.stdout).contains("nope"));
+    assert_stdout_has(&o, "nope");
 }
 
 #[test]
@@ -118,32 +118,15 @@ fn all_agents_checks_agents_openclaw_skips() {
     );
     h.store(json!({"anthropic:key": {"type":"api_key","provider":"anthropic","key":"sk-ant-api03-FAKE-main"}}), None);
     // research's own store overrides the shared profile with an expired token.
-    let db = h.oc().join("agents/research/agent");
-    std::fs::create_dir_all(&db).unwrap();
-    let c = rusqlite::Connection::open(db.join("openclaw-agent.sqlite")).unwrap();
-    c.execute_batch("CREATE TABLE auth_profile_store (store_key TEXT NOT NULL PRIMARY KEY, store_json TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT;
-                     CREATE TABLE auth_profile_state (state_key TEXT NOT NULL PRIMARY KEY, state_json TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT;").unwrap();
-    let store = json!({"version":1,"profiles":{"anthropic:research": tok(NOW_MS - H, "sk-ant-oat01-FAKE-research")}});
-    c.execute(
-        "INSERT INTO auth_profile_store VALUES ('primary', ?1, 0)",
-        [store.to_string()],
-    )
-    .unwrap();
-    let state = json!({"order":{"anthropic":["anthropic:research"]}});
-    c.execute(
-        "INSERT INTO auth_profile_state VALUES ('primary', ?1, 0)",
-        [state.to_string()],
-    )
-    .unwrap();
-    drop(c);
+    h.agent_store(
+        "research",
+        json!({"anthropic:research": tok(NOW_MS - H, "sk-ant-oat01-FAKE-research")}),
+        Some(json!({"order":{"anthropic":["anthropic:research"]}})),
+    );
     assert_eq!(rc(&h.check()), 0, "OpenClaw checks only main");
     let o = h.run(&["check", "--now", NOW_ISO, "--all-agents"]);
     assert_eq!(rc(&o), 1, "{}", text(&o));
-    assert!(
-        String::from_utf8_lossy(&o.stdout).contains("agent=research"),
-        "{}",
-        text(&o)
-    );
+    assert_stdout_has(&o, "agent=research");
 }
 
 // ------------------------------------------------------------ status
@@ -214,53 +197,22 @@ fn status_table_lists_every_source() {
 #[test]
 fn simple_format_prints_the_script_words() {
     let h = expiring_home();
-    let o = h.run(&["status", "--format", "simple", "--now", NOW_ISO]);
+    let simple = |now: &str| {
+        let o = h.run(&["status", "--format", "simple", "--now", now]);
+        (stdout(&o).trim().to_string(), rc(&o))
+    };
+    assert_eq!(simple(NOW_ISO), ("OPENCLAW_EXPIRING".into(), 2));
     assert_eq!(
-        (String::from_utf8_lossy(&o.stdout).trim(), rc(&o)),
-        ("OPENCLAW_EXPIRING", 2)
+        simple("2026-11-27T00:00:00Z"),
+        ("OPENCLAW_EXPIRED".into(), 1)
     );
-    let o = h.run(&[
-        "status",
-        "--format",
-        "simple",
-        "--now",
-        "2026-11-27T00:00:00Z",
-    ]);
-    assert_eq!(
-        (String::from_utf8_lossy(&o.stdout).trim(), rc(&o)),
-        ("OPENCLAW_EXPIRED", 1)
-    );
-    let o = h.run(&[
-        "status",
-        "--format",
-        "simple",
-        "--now",
-        "2026-11-01T00:00:00Z",
-    ]);
-    assert_eq!(
-        (String::from_utf8_lossy(&o.stdout).trim(), rc(&o)),
-        ("OK", 0)
-    );
+    assert_eq!(simple("2026-11-01T00:00:00Z"), ("OK".into(), 0));
     h.write(
         ".claude/.credentials.json",
         r#"{"claudeAiOauth":{"accessToken":"sk-ant-oat01-FAKE-claude","expiresAt":1795600000000}}"#,
     );
-    let o = h.run(&[
-        "status",
-        "--format",
-        "simple",
-        "--now",
-        "2026-11-01T00:00:00Z",
-    ]);
-    assert_eq!(
-        (String::from_utf8_lossy(&o.stdout).trim(), rc(&o)),
-        ("OK", 0)
-    );
-    let o = h.run(&["status", "--format", "simple", "--now", NOW_ISO]);
-    assert_eq!(
-        (String::from_utf8_lossy(&o.stdout).trim(), rc(&o)),
-        ("CLAUDE_EXPIRED", 1)
-    );
+    assert_eq!(simple("2026-11-01T00:00:00Z"), ("OK".into(), 0));
+    assert_eq!(simple(NOW_ISO), ("CLAUDE_EXPIRED".into(), 1));
 }
 
 // ------------------------------------------------------------ bad input

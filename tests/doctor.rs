@@ -126,11 +126,7 @@ fn healthy_home_exits_0_with_no_findings() {
     assert_eq!(v["findings"], json!([]), "{out}");
     let o = h.run(&["doctor", "--now", NOW_ISO]);
     assert_eq!(rc(&o), 0);
-    assert!(
-        String::from_utf8_lossy(&o.stdout).contains("No findings"),
-        "{}",
-        text(&o)
-    );
+    assert_stdout_has(&o, "No findings");
 }
 
 #[test]
@@ -303,22 +299,11 @@ fn legacy_auth_profiles_json_valid_and_malformed() {
 fn legacy_file_beside_a_store_is_a_warning() {
     // The legacy-main agent DB holds profiles: OpenClaw ignores the JSON file.
     let h = home();
-    h.config_anthropic();
-    let dir = h.oc().join("agents/main/agent");
-    std::fs::create_dir_all(&dir).unwrap();
-    let c = rusqlite::Connection::open(dir.join("openclaw-agent.sqlite")).unwrap();
-    c.execute_batch(
-        "CREATE TABLE auth_profile_store (store_key TEXT NOT NULL PRIMARY KEY, store_json TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT;
-         CREATE TABLE auth_profile_state (state_key TEXT NOT NULL PRIMARY KEY, state_json TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT;",
-    )
-    .unwrap();
-    let store = json!({"version":1,"profiles":{"anthropic:key": api_key("sk-ant-api03-FAKE-legacymain-0000000")}});
-    c.execute(
-        "INSERT INTO auth_profile_store VALUES ('primary', ?1, 0)",
-        [store.to_string()],
-    )
-    .unwrap();
-    drop(c);
+    h.config_anthropic().agent_store(
+        "main",
+        json!({"anthropic:key": api_key("sk-ant-api03-FAKE-legacymain-0000000")}),
+        None,
+    );
     h.write(
         ".openclaw/agents/main/agent/auth-profiles.json",
         r#"{"version":1,"profiles":{}}"#,

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const SECRET_TOKEN: &str = "sk-ant-oat01-FAKE-SECRET-zq9x7w5v3u1t";
 
@@ -53,16 +53,7 @@ pub fn at(ms: i64) -> chrono::DateTime<chrono::Utc> {
 
 /// Poll `f` until it is true or `timeout` passes.
 pub fn wait_until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    loop {
-        if f() {
-            return true;
-        }
-        if start.elapsed() > timeout {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    common::poll(timeout, || f().then_some(())).is_some()
 }
 
 /// A loopback port nothing listens on (bound and released).
@@ -128,14 +119,29 @@ impl Request {
 }
 
 /// A loopback HTTP/1.1 server that records every request and answers with
-/// queued statuses (200 once the queue is empty).
+/// queued statuses (200 once the queue is empty). While holding (see
+/// `hold`) it answers nothing: a request that arrives is recorded (in
+/// `requests` and `held`) and its connection kept open, never answered,
+/// until the server stops.
 pub struct HttpSink {
     pub url: String,
     addr: std::net::SocketAddr,
+    /// Every request that reached the server.
     requests: Arc<Mutex<Vec<Request>>>,
+    /// The requests whose answer was written (the client was told).
+    answered: Arc<Mutex<Vec<Request>>>,
     statuses: Arc<Mutex<VecDeque<u16>>>,
+    holding: Arc<AtomicBool>,
+    held: Arc<Mutex<Held>>,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
+}
+
+#[derive(Default)]
+struct Held {
+    requests: Vec<Request>,
+    /// Their connections, open until the server stops.
+    streams: Vec<TcpStream>,
 }
 
 pub fn read_request(stream: &mut TcpStream) -> Option<Request> {
@@ -180,9 +186,19 @@ impl HttpSink {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("addr");
         let requests = Arc::new(Mutex::new(vec![]));
+        let answered = Arc::new(Mutex::new(vec![]));
         let statuses = Arc::new(Mutex::new(VecDeque::new()));
+        let holding = Arc::new(AtomicBool::new(false));
+        let held = Arc::new(Mutex::new(Held::default()));
         let stop = Arc::new(AtomicBool::new(false));
-        let (rq, st, sp) = (requests.clone(), statuses.clone(), stop.clone());
+        let (rq, an, st, ho, hd, sp) = (
+            requests.clone(),
+            answered.clone(),
+            statuses.clone(),
+            holding.clone(),
+            held.clone(),
+            stop.clone(),
+        );
         let thread = std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if sp.load(Ordering::SeqCst) {
@@ -192,22 +208,34 @@ impl HttpSink {
                 let Some(req) = read_request(&mut stream) else {
                     continue;
                 };
+                rq.lock().unwrap().push(req.clone());
+                if ho.load(Ordering::SeqCst) {
+                    let mut h = hd.lock().unwrap();
+                    h.requests.push(req);
+                    h.streams.push(stream);
+                    continue;
+                }
                 let status = st.lock().unwrap().pop_front().unwrap_or(200);
-                rq.lock().unwrap().push(req);
                 let body = format!("status {status}\n");
-                let _ = write!(
+                let sent = write!(
                     stream,
                     "HTTP/1.1 {status} X\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                     body.len()
-                );
-                let _ = stream.flush();
+                )
+                .and_then(|_| stream.flush());
+                if sent.is_ok() {
+                    an.lock().unwrap().push(req);
+                }
             }
         });
         HttpSink {
             url: format!("http://{addr}"),
             addr,
             requests,
+            answered,
             statuses,
+            holding,
+            held,
             stop,
             thread: Some(thread),
         }
@@ -218,8 +246,27 @@ impl HttpSink {
         self.statuses.lock().unwrap().extend(statuses);
     }
 
+    /// Hold every request from now on (true): the server has it, the client
+    /// never hears back. Released (false): answer the next ones again (the
+    /// held ones stay unanswered).
+    pub fn hold(&self, on: bool) {
+        self.holding.store(on, Ordering::SeqCst);
+    }
+
+    /// Every request that reached the server.
     pub fn requests(&self) -> Vec<Request> {
         self.requests.lock().unwrap().clone()
+    }
+
+    /// The requests answered (the answer was written).
+    pub fn answered(&self) -> Vec<Request> {
+        self.answered.lock().unwrap().clone()
+    }
+
+    /// The requests that arrived while holding (never answered): poll it
+    /// (`wait_until`) to know one arrived.
+    pub fn held(&self) -> Vec<Request> {
+        self.held.lock().unwrap().requests.clone()
     }
 }
 
@@ -372,29 +419,24 @@ impl Smtp {
     /// Hold the DATA reply back for ever (true) or answer again (false): a
     /// server that has the message but never says 250.
     pub fn hold(&self, on: bool) {
-        let p = self.dir.path().join("HOLD");
-        if on {
-            std::fs::write(p, "").expect("write HOLD");
-        } else {
-            let _ = std::fs::remove_file(p);
-        }
+        self.flag("HOLD", on.then_some(""));
     }
 
     /// Hold the DATA reply back while paused, then accept as usual.
     pub fn pause(&self, on: bool) {
-        let p = self.dir.path().join("PAUSE");
-        if on {
-            std::fs::write(p, "").expect("write PAUSE");
-        } else {
-            let _ = std::fs::remove_file(p);
-        }
+        self.flag("PAUSE", on.then_some(""));
     }
 
     /// Answer DATA with this reply line (e.g. `451 4.3.0 later`); None = accept.
     pub fn fail_with(&self, reply: Option<&str>) {
-        let p = self.dir.path().join("FAIL");
-        match reply {
-            Some(r) => std::fs::write(p, format!("{r}\n")).expect("write FAIL"),
+        self.flag("FAIL", reply.map(|r| format!("{r}\n")).as_deref());
+    }
+
+    /// The control file smtp_sink.py reads: written with `text`, or removed.
+    fn flag(&self, name: &str, text: Option<&str>) {
+        let p = self.dir.path().join(name);
+        match text {
+            Some(t) => std::fs::write(p, t).unwrap_or_else(|e| panic!("write {name}: {e}")),
             None => {
                 let _ = std::fs::remove_file(p);
             }

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 pub const NOW_ISO: &str = "2026-11-25T20:51:55Z";
 pub const NOW_MS: i64 = 1_795_639_915_000;
@@ -80,13 +81,46 @@ impl Home {
         self
     }
 
+    /// A legacy-main-style per-agent DB (`agents/<agent>/agent/openclaw-agent.sqlite`)
+    /// holding these profiles and, if given, this state.
+    pub fn agent_store(
+        &self,
+        agent: &str,
+        profiles: serde_json::Value,
+        state: Option<serde_json::Value>,
+    ) -> &Self {
+        let dir = self.oc().join("agents").join(agent).join("agent");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let c = rusqlite::Connection::open(dir.join("openclaw-agent.sqlite")).expect("db");
+        c.execute_batch(
+            "CREATE TABLE auth_profile_store (store_key TEXT NOT NULL PRIMARY KEY, store_json TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT;
+             CREATE TABLE auth_profile_state (state_key TEXT NOT NULL PRIMARY KEY, state_json TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT;",
+        )
+        .expect("schema");
+        let store = serde_json::json!({"version": 1, "profiles": profiles});
+        c.execute(
+            "INSERT INTO auth_profile_store VALUES ('primary', ?1, 0)",
+            [store.to_string()],
+        )
+        .expect("insert store");
+        if let Some(s) = state {
+            c.execute(
+                "INSERT INTO auth_profile_state VALUES ('primary', ?1, 0)",
+                [s.to_string()],
+            )
+            .expect("insert state");
+        }
+        self
+    }
+
     pub fn env(mut self, k: &str, v: &str) -> Self {
         self.env.push((k.into(), v.into()));
         self
     }
 
-    /// Run clawwatch with a clean environment (`env -i` + PATH + HOME + env).
-    pub fn run(&self, args: &[&str]) -> Output {
+    /// clawwatch in this home with a clean environment (`env -i` + PATH +
+    /// HOME + TZ=UTC + env).
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(bin());
         cmd.env_clear()
             .env("PATH", "/usr/bin:/bin")
@@ -97,7 +131,12 @@ impl Home {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        cmd.output().expect("run clawwatch")
+        cmd
+    }
+
+    /// Run clawwatch to completion (see `command`).
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run clawwatch")
     }
 
     pub fn check(&self) -> Output {
@@ -115,6 +154,39 @@ pub fn text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The run printed `needle` on stdout (else fail, showing both streams).
+#[track_caller]
+pub fn assert_stdout_has(o: &Output, needle: &str) {
+    assert!(stdout(o).contains(needle), "no {needle:?} in\n{}", text(o));
+}
+
+/// Poll `f` every 25 ms until it returns Some; None once `timeout` passed.
+pub fn poll<T>(timeout: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// Poll `f` until it returns Some; fail naming `what` after `timeout`.
+#[track_caller]
+pub fn wait_for<T>(what: &str, timeout: Duration, f: impl FnMut() -> Option<T>) -> T {
+    match poll(timeout, f) {
+        Some(v) => v,
+        None => panic!("timed out waiting for {what}"),
+    }
 }
 
 pub fn tok(expires_ms: i64, token: &str) -> serde_json::Value {
