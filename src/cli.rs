@@ -225,6 +225,16 @@ impl CommonArgs {
 }
 
 fn init_logging(cli: &Cli) {
+    // `check` and `status` log nothing above info (what they find goes to
+    // stdout and stderr directly), so unless RUST_LOG or -v asks there is
+    // nothing to print, and setting up the subscriber cost more than the
+    // whole check.
+    if cli.verbose == 0
+        && std::env::var_os("RUST_LOG").is_none()
+        && matches!(cli.command, Command::Check(_) | Command::Status(_))
+    {
+        return;
+    }
     let default = match cli.verbose {
         0 => "warn",
         1 => "info",
@@ -245,7 +255,12 @@ fn init_logging(cli: &Cli) {
 
 /// Parse arguments and run; returns the process exit code.
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let parsed = match bare_check(&args) {
+        Some(cli) => Ok(cli),
+        None => Cli::try_parse_from(args),
+    };
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             use clap::error::ErrorKind;
@@ -266,6 +281,31 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
             exit::UNKNOWN
         }
     }
+}
+
+/// `clawwatch check` with no options, as cron jobs and timers run it: the
+/// arguments clap would produce, without building clap's whole command tree
+/// (that cost more than the check itself). The test
+/// `bare_check_is_what_clap_parses` keeps the two identical; an option that
+/// reads the environment (`env = …`) would have to be read here too.
+fn bare_check(args: &[OsString]) -> Option<Cli> {
+    let [_, cmd] = args else { return None };
+    if cmd != "check" {
+        return None;
+    }
+    Some(Cli {
+        command: Command::Check(CommonArgs {
+            state_dir: None,
+            agents: Vec::new(),
+            all_agents: false,
+            warn_within: parse_warn("24h").ok()?,
+            now: None,
+            exit_codes: ExitCodes::Openclaw,
+        }),
+        log_format: LogFormat::Text,
+        verbose: 0,
+        quiet: false,
+    })
 }
 
 fn emit(cli: &Cli, text: &str) -> Result<()> {
@@ -405,6 +445,37 @@ pub fn run(cli: &Cli, host: &HostEnv) -> Result<i32> {
             };
             emit(cli, &text)?;
             Ok(code)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<OsString> {
+        a.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn bare_check_is_what_clap_parses() {
+        let a = args(&["clawwatch", "check"]);
+        let fast = bare_check(&a).expect("bare `check` takes the fast path");
+        let clap = Cli::try_parse_from(a).expect("clap parses `check`");
+        assert_eq!(format!("{fast:?}"), format!("{clap:?}"));
+    }
+
+    #[test]
+    fn anything_else_goes_through_clap() {
+        for a in [
+            &["clawwatch"][..],
+            &["clawwatch", "status"],
+            &["clawwatch", "check", "--all-agents"],
+            &["clawwatch", "-q", "check"],
+            &["clawwatch", "check", "-h"],
+            &["clawwatch", "Check"],
+        ] {
+            assert!(bare_check(&args(a)).is_none(), "{a:?}");
         }
     }
 }

@@ -189,7 +189,16 @@ fn auth_key(p: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-impl Ctx<'_> {
+/// `normalize_provider`, borrowing when the id is already normal.
+fn normalized(p: &str) -> std::borrow::Cow<'_, str> {
+    if p.trim().len() == p.len() && p.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        std::borrow::Cow::Borrowed(p)
+    } else {
+        std::borrow::Cow::Owned(normalize_provider(p))
+    }
+}
+
+impl<'a> Ctx<'a> {
     fn cfg_profile(&self, id: &str) -> Option<&AuthProfileConfig> {
         self.cfg
             .auth_profiles
@@ -246,18 +255,16 @@ impl Ctx<'_> {
 
     /// `isProfileInCooldown` (cooldown, disabled or blocked, for this model).
     fn in_cooldown(&self, id: &str, model: &str) -> bool {
-        let Some(p) = self.store.profile(id) else {
-            return false;
-        };
-        if matches!(
-            normalize_provider(&p.provider).as_str(),
-            "openrouter" | "kilocode"
-        ) {
-            return false;
-        }
+        // Most profiles have no usage stats: look them up first.
         let Some(s) = self.stats(id) else {
             return false;
         };
+        let Some(p) = self.store.profile(id) else {
+            return false;
+        };
+        if matches!(normalized(&p.provider).as_ref(), "openrouter" | "kilocode") {
+            return false;
+        }
         let active = |v: Option<f64>| v.is_some_and(|t| t.is_finite() && t > 0.0 && self.now < t);
         let model_scoped = matches!(
             s.cooldown_reason.as_deref(),
@@ -276,74 +283,79 @@ impl Ctx<'_> {
 
     /// `resolveAuthProfileOrderWithMetadata`: (ordered ids, explicit order?).
     fn profile_order(&self, provider: &str, model: &str) -> (Vec<String>, bool) {
-        let find = |list: &[(String, Vec<String>)]| {
+        let find = |list: &'a [(String, Vec<String>)]| {
             list.iter()
                 .find(|(p, _)| auth_key(p) == provider)
-                .map(|(_, ids)| ids.clone())
+                .map(|(_, ids)| ids.as_slice())
         };
         let store_order = find(&self.store.order);
         let from_store = store_order.is_some();
         let explicit = store_order.or_else(|| find(&self.cfg.auth_order));
-        let explicit_profiles: Vec<String> = self
+        let explicit_profiles: Vec<&str> = self
             .cfg
             .auth_profiles
             .iter()
             .filter(|(_, c)| auth_key(&c.provider) == provider)
-            .map(|(id, _)| id.clone())
+            .map(|(id, _)| id.as_str())
             .collect();
-        let store_profiles: Vec<String> = self
-            .store
-            .profiles
-            .iter()
-            .filter(|p| auth_key(&p.provider) == provider)
-            .map(|p| p.id.clone())
-            .collect();
-        let base = match &explicit {
-            Some(e) => e.clone(),
+        let store_profiles = || {
+            self.store
+                .profiles
+                .iter()
+                .filter(|p| auth_key(&p.provider) == provider)
+                .map(|p| p.id.as_str())
+        };
+        let base: Vec<&str> = match explicit {
+            Some(e) => e.iter().map(String::as_str).collect(),
             None if !explicit_profiles.is_empty() => explicit_profiles.clone(),
-            None => store_profiles.clone(),
+            None => store_profiles().collect(),
         };
         if base.is_empty() {
             return (vec![], explicit.is_some());
         }
-        let mut filtered: Vec<String> = base
+        let mut filtered: Vec<&str> = base
             .iter()
+            .copied()
             .filter(|id| self.eligible(provider, id))
-            .cloned()
             .collect();
         let mut repaired = false;
         let all_missing = base.iter().all(|id| self.store.profile(id).is_none());
         if filtered.is_empty() && all_missing && (from_store || !explicit_profiles.is_empty()) {
-            filtered = store_profiles
-                .iter()
+            filtered = store_profiles()
                 .filter(|id| self.eligible(provider, id))
-                .cloned()
                 .collect();
             repaired = true;
         }
-        let mut deduped: Vec<String> = Vec::new();
+        let mut deduped: Vec<&str> = Vec::with_capacity(filtered.len());
         for id in filtered {
             if !deduped.contains(&id) {
                 deduped.push(id);
             }
         }
-        let until = |id: &String| {
+        let until = |id: &str| {
             self.stats(id)
                 .and_then(|s| self.unusable_until(s, model))
                 .unwrap_or(self.now)
         };
-        let (avail, mut cooling): (Vec<String>, Vec<String>) = deduped
+        let (avail, mut cooling): (Vec<&str>, Vec<&str>) = deduped
             .into_iter()
             .partition(|id| !self.in_cooldown(id, model));
-        cooling.sort_by(|a, b| until(a).total_cmp(&until(b)));
-        if explicit.as_ref().is_some_and(|e| !e.is_empty()) && !repaired {
-            let mut out = avail;
-            out.extend(cooling);
+        if cooling.len() > 1 {
+            cooling.sort_by(|a, b| until(a).total_cmp(&until(b)));
+        }
+        if explicit.is_some_and(|e| !e.is_empty()) && !repaired {
+            let out = avail
+                .iter()
+                .chain(&cooling)
+                .map(|id| id.to_string())
+                .collect();
             return (out, true);
         }
-        let mut avail = avail;
-        avail.sort_by(|a, b| {
-            let key = |id: &String| {
+        // Stable sort on (type, expired OAuth, last used), each key computed
+        // once rather than at every comparison.
+        let mut keyed: Vec<((u8, u8, f64), &str)> = avail
+            .into_iter()
+            .map(|id| {
                 let p = self.store.profile(id);
                 let type_score = match p.map(|p| p.credential.type_name()) {
                     Some("oauth") => 0,
@@ -358,22 +370,28 @@ impl Ctx<'_> {
                     _ => false,
                 });
                 let last_used = self.stats(id).map(|s| s.last_used).unwrap_or(0.0);
-                (type_score, expired_oauth as u8, last_used)
-            };
-            let (ka, kb) = (key(a), key(b));
+                ((type_score, expired_oauth as u8, last_used), id)
+            })
+            .collect();
+        keyed.sort_by(|(ka, _), (kb, _)| {
             ka.0.cmp(&kb.0)
                 .then(ka.1.cmp(&kb.1))
                 .then(ka.2.total_cmp(&kb.2))
         });
-        avail.extend(cooling);
-        (avail, explicit.is_some())
+        let out = keyed
+            .into_iter()
+            .map(|(_, id)| id)
+            .chain(cooling)
+            .map(str::to_string)
+            .collect();
+        (out, explicit.is_some())
     }
 
-    /// `profileAvailability` (cooldown ignored) as a readiness.
+    /// `profileAvailability` (cooldown ignored) as a readiness, for an id
+    /// of [`Self::profile_order`]: every one of those passed `eligible`
+    /// (OpenClaw checks again; the answer cannot differ).
     fn readiness(&self, provider: &str, id: &str) -> Readiness {
-        if !self.eligible(provider, id) {
-            return Readiness::Unavailable;
-        }
+        debug_assert!(self.eligible(provider, id), "{id} is not eligible");
         let Some(p) = self.store.profile(id) else {
             return Readiness::Unavailable;
         };

@@ -4,8 +4,12 @@
 //! - `<agentDir>/openclaw-agent.sqlite`, tables `auth_profile_store` /
 //!   `auth_profile_state`, key `primary` (the legacy-main shared store and the
 //!   per-agent stores).
+//!
+//! Each database is read with one statement: a single SELECT is one read
+//! transaction (one consistent view, one shared lock), and preparing SQL is
+//! most of what SQLite costs here, so the rows come back together.
 
-use super::store_json::{apply_state, parse_store};
+use super::store_json::{apply_state_str, parse_store_str};
 use crate::model::{AuthStore, StoreLocation, StoreRead};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde_json::Value;
@@ -14,8 +18,7 @@ use std::path::Path;
 pub const AGENT_DB: &str = "openclaw-agent.sqlite";
 
 /// Open a database strictly read-only: never creates, never writes, never
-/// takes a write lock (an `immutable` open is the fallback when the journal
-/// files cannot be created).
+/// takes a write lock.
 fn open_ro(path: &Path) -> Result<Connection, String> {
     let meta = std::fs::metadata(path).map_err(|e| super::openclaw_config::io_reason(&e))?;
     if meta.is_dir() {
@@ -24,169 +27,187 @@ fn open_ro(path: &Path) -> Result<Connection, String> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| e.to_string())?;
     let _ = conn.busy_timeout(std::time::Duration::from_millis(1000));
-    // One read transaction for all our queries: one consistent view, and the
-    // shared lock is taken once instead of per statement.
-    conn.execute_batch("BEGIN").map_err(|e| e.to_string())?;
     Ok(conn)
 }
 
-fn table_exists(conn: &Connection, table: &str) -> Result<bool, String> {
-    conn.query_row(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-        [table],
-        |_| Ok(()),
-    )
-    .optional()
-    .map(|r| r.is_some())
-    .map_err(|e| e.to_string())
+/// Whether SQLite's message for `e` starts with `what` ("no such table", …);
+/// rusqlite reports it with or without the SQL it points into.
+fn no_such(e: &rusqlite::Error, what: &str) -> bool {
+    match e {
+        rusqlite::Error::SqliteFailure(_, Some(msg))
+        | rusqlite::Error::SqlInputError { msg, .. } => msg.starts_with(what),
+        _ => false,
+    }
 }
 
-fn row(conn: &Connection, sql: &str, key: &str) -> Result<Option<String>, String> {
-    conn.query_row(sql, [key], |r| r.get::<_, String>(0))
-        .optional()
-        .map_err(|e| e.to_string())
+/// The three `config_machine_state` rows we read; each value or why it
+/// could not be read as text.
+#[derive(Default)]
+struct StateRows {
+    shared: Option<Result<String, String>>,
+    store: Option<Result<String, String>>,
+    state: Option<Result<String, String>>,
 }
 
-fn json(text: &str, what: &str) -> Result<Value, String> {
-    serde_json::from_str(text).map_err(|e| format!("{what} is not valid JSON ({e})"))
+enum StateDbRead {
+    /// No `config_machine_state` table.
+    NoTable,
+    Rows(StateRows),
+    /// The database cannot be read at all (message, fix).
+    Failed(String, &'static str),
+}
+
+const FIX_DOCTOR_FIX: &str = "run `openclaw doctor --fix`";
+const FIX_RELOGIN: &str = "run `openclaw doctor`, or re-run `openclaw models auth login`";
+
+fn read_state_rows(conn: &Connection) -> StateDbRead {
+    let sql = "SELECT state_key, value_json FROM config_machine_state \
+               WHERE state_key IN ('auth.sharedStore', 'authProfiles.store', 'authProfiles.state')";
+    let mut stmt = match conn.prepare(sql) {
+        Ok(s) => s,
+        Err(e) if no_such(&e, "no such table") => return StateDbRead::NoTable,
+        Err(e) if no_such(&e, "no such column") => {
+            return StateDbRead::Failed(
+                format!("cannot read auth.sharedStore: {e}"),
+                FIX_DOCTOR_FIX,
+            );
+        }
+        Err(e) => {
+            return StateDbRead::Failed(
+                format!("cannot read the state database: {e}"),
+                FIX_DOCTOR_FIX,
+            );
+        }
+    };
+    let mut out = StateRows::default();
+    let mut rows = match stmt.query([]) {
+        Ok(r) => r,
+        Err(e) => {
+            return StateDbRead::Failed(
+                format!("cannot read auth.sharedStore: {e}"),
+                FIX_DOCTOR_FIX,
+            );
+        }
+    };
+    loop {
+        match rows.next() {
+            Ok(Some(r)) => {
+                let value = r.get::<_, String>(1).map_err(|e| e.to_string());
+                match r.get_ref(0).ok().and_then(|k| k.as_str().ok()) {
+                    Some("auth.sharedStore") => out.shared = Some(value),
+                    Some("authProfiles.store") => out.store = Some(value),
+                    Some("authProfiles.state") => out.state = Some(value),
+                    _ => {}
+                }
+            }
+            Ok(None) => return StateDbRead::Rows(out),
+            // A broken page: blame the row we were after (keys come back in
+            // index order, auth.sharedStore first).
+            Err(e) if out.shared.is_none() => {
+                return StateDbRead::Failed(
+                    format!("cannot read auth.sharedStore: {e}"),
+                    FIX_DOCTOR_FIX,
+                );
+            }
+            Err(e) => return StateDbRead::Failed(e.to_string(), FIX_RELOGIN),
+        }
+    }
 }
 
 /// Read the shared store: the `auth.sharedStore` row picks state-db or
 /// legacy-main. Dropped profile entries are returned as messages.
 pub fn read_shared(state_db: &Path, main_agent_dir: &Path) -> (StoreRead, Vec<String>) {
-    let fix_doctor = "run `openclaw doctor --fix`".to_string();
-    let mut location = StoreLocation::LegacyMain;
-    let mut conn_state = None;
+    let failed = |message: String, fix: &str| {
+        (
+            StoreRead::Failed {
+                path: state_db.to_path_buf(),
+                message,
+                fix: fix.to_string(),
+            },
+            vec![],
+        )
+    };
+    let mut rows = None;
     if std::fs::symlink_metadata(state_db).is_ok() {
         let conn = match open_ro(state_db) {
             Ok(c) => c,
             Err(e) => {
-                return (
-                    StoreRead::Failed {
-                        path: state_db.to_path_buf(),
-                        message: format!("cannot read the state database: {e}"),
-                        fix: "restore ~/.openclaw/state/openclaw.sqlite from a backup or run `openclaw doctor`".into(),
-                    },
-                    vec![],
+                return failed(
+                    format!("cannot read the state database: {e}"),
+                    "restore ~/.openclaw/state/openclaw.sqlite from a backup or run `openclaw doctor`",
                 );
             }
         };
-        let has_table = match table_exists(&conn, "config_machine_state") {
-            Ok(t) => t,
-            Err(e) => {
-                return (
-                    StoreRead::Failed {
-                        path: state_db.to_path_buf(),
-                        message: format!("cannot read the state database: {e}"),
-                        fix: fix_doctor,
-                    },
-                    vec![],
-                );
-            }
-        };
-        if has_table {
-            let q = "SELECT value_json FROM config_machine_state WHERE state_key = ?1";
-            match row(&conn, q, "auth.sharedStore") {
-                Ok(None) => {}
-                Ok(Some(text)) => {
-                    let ok = serde_json::from_str::<Value>(&text)
+        match read_state_rows(&conn) {
+            StateDbRead::NoTable => {}
+            StateDbRead::Failed(message, fix) => return failed(message, fix),
+            StateDbRead::Rows(r) => match &r.shared {
+                None => {}
+                Some(Err(e)) => {
+                    return failed(format!("cannot read auth.sharedStore: {e}"), FIX_DOCTOR_FIX);
+                }
+                Some(Ok(text)) => {
+                    let ok = serde_json::from_str::<Value>(text)
                         .ok()
                         .is_some_and(|v| v == serde_json::json!({"location": "state-db"}));
                     if !ok {
                         let shown: String = text.chars().take(120).collect();
-                        return (
-                            StoreRead::Failed {
-                                path: state_db.to_path_buf(),
-                                message: format!(
-                                    "Config machine state auth.sharedStore has an invalid shared auth store location ({shown}); run openclaw doctor --fix."
-                                ),
-                                fix: fix_doctor,
-                            },
-                            vec![],
+                        return failed(
+                            format!(
+                                "Config machine state auth.sharedStore has an invalid shared auth store location ({shown}); run openclaw doctor --fix."
+                            ),
+                            FIX_DOCTOR_FIX,
                         );
                     }
-                    location = StoreLocation::StateDb;
+                    rows = Some(r);
                 }
-                Err(e) => {
-                    return (
-                        StoreRead::Failed {
-                            path: state_db.to_path_buf(),
-                            message: format!("cannot read auth.sharedStore: {e}"),
-                            fix: fix_doctor,
-                        },
-                        vec![],
-                    );
-                }
-            }
-            conn_state = Some(conn);
+            },
         }
     }
 
-    match location {
-        StoreLocation::StateDb => {
-            let conn = conn_state.expect("state-db location implies an open connection");
-            let q = "SELECT value_json FROM config_machine_state WHERE state_key = ?1";
-            let read = || -> Result<(Option<AuthStore>, Vec<String>), String> {
-                let mut dropped = vec![];
-                let store = match row(&conn, q, "authProfiles.store")? {
-                    None => None,
-                    Some(text) => {
-                        let (s, d) = parse_store(&json(&text, "the authProfiles.store row")?)
-                            .map_err(|e| format!("the authProfiles.store row: {e}"))?;
-                        dropped = d;
-                        Some(s)
-                    }
-                };
-                let mut store = store.unwrap_or_default();
-                if let Some(text) = row(&conn, q, "authProfiles.state")?
-                    && let Value::Object(o) = json(&text, "the authProfiles.state row")?
-                {
-                    apply_state(&mut store, &o);
-                }
-                Ok((Some(store), dropped))
-            };
-            match read() {
-                Ok((Some(store), dropped)) => (
-                    StoreRead::Loaded {
-                        location,
-                        path: state_db.to_path_buf(),
-                        store,
-                    },
-                    dropped,
-                ),
-                Ok((None, _)) => (StoreRead::Empty, vec![]),
-                Err(e) => (
-                    StoreRead::Failed {
-                        path: state_db.to_path_buf(),
-                        message: e,
-                        fix: "run `openclaw doctor`, or re-run `openclaw models auth login`".into(),
-                    },
-                    vec![],
-                ),
-            }
+    let Some(rows) = rows else {
+        // legacy-main: the main agent's own database.
+        let path = main_agent_dir.join(AGENT_DB);
+        return match read_agent_db(&path) {
+            None => (StoreRead::Empty, vec![]),
+            Some(Ok((store, dropped))) => (
+                StoreRead::Loaded {
+                    location: StoreLocation::LegacyMain,
+                    path,
+                    store,
+                },
+                dropped,
+            ),
+            Some(Err(e)) => (
+                StoreRead::Failed {
+                    path,
+                    message: e,
+                    fix: FIX_RELOGIN.into(),
+                },
+                vec![],
+            ),
+        };
+    };
+    let read = || -> Result<(AuthStore, Vec<String>), String> {
+        let (mut store, dropped) = match rows.store {
+            None => (AuthStore::default(), vec![]),
+            Some(text) => parse_store_str(&text?, "the authProfiles.store row")?,
+        };
+        if let Some(text) = rows.state {
+            apply_state_str(&mut store, &text?, "the authProfiles.state row")?;
         }
-        StoreLocation::LegacyMain => {
-            let path = main_agent_dir.join(AGENT_DB);
-            match read_agent_db(&path) {
-                None => (StoreRead::Empty, vec![]),
-                Some(Ok((store, dropped))) => (
-                    StoreRead::Loaded {
-                        location,
-                        path,
-                        store,
-                    },
-                    dropped,
-                ),
-                Some(Err(e)) => (
-                    StoreRead::Failed {
-                        path,
-                        message: e,
-                        fix: "run `openclaw doctor`, or re-run `openclaw models auth login`".into(),
-                    },
-                    vec![],
-                ),
-            }
-        }
+        Ok((store, dropped))
+    };
+    match read() {
+        Ok((store, dropped)) => (
+            StoreRead::Loaded {
+                location: StoreLocation::StateDb,
+                path: state_db.to_path_buf(),
+                store,
+            },
+            dropped,
+        ),
+        Err(e) => failed(e, FIX_RELOGIN),
     }
 }
 
@@ -198,28 +219,58 @@ pub fn read_agent_db(path: &Path) -> Option<Result<(AuthStore, Vec<String>), Str
         Ok(c) => c,
         Err(e) => return Some(Err(format!("cannot read the agent database: {e}"))),
     };
-    // One statement per table: a missing table is "no store", any other
-    // error (not a database, truncated, …) is reported.
     let read = || -> Result<Option<(AuthStore, Vec<String>)>, String> {
-        let Some(text) = row_if_table(
-            &conn,
-            "SELECT store_json FROM auth_profile_store WHERE store_key = ?1",
-        )?
-        else {
-            return Ok(None);
+        let (store, state) = match agent_rows(&conn)? {
+            Some(rows) => rows,
+            None => return Ok(None),
         };
-        let (mut store, dropped) = parse_store(&json(&text, "the auth_profile_store row")?)
-            .map_err(|e| format!("the auth_profile_store row: {e}"))?;
-        if let Some(text) = row_if_table(
-            &conn,
-            "SELECT state_json FROM auth_profile_state WHERE state_key = ?1",
-        )? && let Value::Object(o) = json(&text, "the auth_profile_state row")?
-        {
-            apply_state(&mut store, &o);
+        let (mut store, dropped) = parse_store_str(&store, "the auth_profile_store row")?;
+        if let Some(text) = state {
+            apply_state_str(&mut store, &text, "the auth_profile_state row")?;
         }
         Ok(Some((store, dropped)))
     };
     read().transpose()
+}
+
+/// The `primary` store row and state row, or None when there is no store
+/// row (or no store table).
+fn agent_rows(conn: &Connection) -> Result<Option<(String, Option<String>)>, String> {
+    let sql = "SELECT store_json, 0 FROM auth_profile_store WHERE store_key = 'primary' \
+               UNION ALL SELECT state_json, 1 FROM auth_profile_state WHERE state_key = 'primary'";
+    let mut stmt = match conn.prepare(sql) {
+        Ok(s) => s,
+        // A database with only one of the tables: one statement per table.
+        Err(e) if no_such(&e, "no such table") => return agent_rows_per_table(conn),
+        Err(e) => return Err(e.to_string()),
+    };
+    let mut rows = stmt.query([]).map_err(|e| e.to_string())?;
+    let (mut store, mut state) = (None, None);
+    while let Some(r) = rows.next().map_err(|e| e.to_string())? {
+        let text = r.get::<_, String>(0).map_err(|e| e.to_string())?;
+        match r.get::<_, i64>(1) {
+            Ok(0) => store = Some(text),
+            _ => state = Some(text),
+        }
+    }
+    Ok(store.map(|s| (s, state)))
+}
+
+fn agent_rows_per_table(conn: &Connection) -> Result<Option<(String, Option<String>)>, String> {
+    // Both statements in one read transaction: one consistent view.
+    conn.execute_batch("BEGIN").map_err(|e| e.to_string())?;
+    let Some(store) = row_if_table(
+        conn,
+        "SELECT store_json FROM auth_profile_store WHERE store_key = ?1",
+    )?
+    else {
+        return Ok(None);
+    };
+    let state = row_if_table(
+        conn,
+        "SELECT state_json FROM auth_profile_state WHERE state_key = ?1",
+    )?;
+    Ok(Some((store, state)))
 }
 
 /// The `primary` row of a query, or None when the row or its table is absent.
@@ -229,9 +280,124 @@ fn row_if_table(conn: &Connection, sql: &str) -> Result<Option<String>, String> 
         .optional()
     {
         Ok(v) => Ok(v),
-        Err(rusqlite::Error::SqliteFailure(_, Some(msg))) if msg.starts_with("no such table") => {
-            Ok(None)
-        }
+        Err(e) if no_such(&e, "no such table") => Ok(None),
         Err(e) => Err(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db(dir: &Path, sql: &str) -> std::path::PathBuf {
+        let path = dir.join("t.sqlite");
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(sql).unwrap();
+        path
+    }
+
+    const STORE: &str =
+        r#"{"version":1,"profiles":{"a:x":{"type":"api_key","provider":"a","key":"FAKE"}}}"#;
+
+    #[test]
+    fn agent_db_with_either_table_missing() {
+        let t = tempfile::tempdir().unwrap();
+        let only_store = db(
+            t.path(),
+            &format!(
+                "CREATE TABLE auth_profile_store (store_key TEXT PRIMARY KEY, store_json TEXT, updated_at INTEGER);
+                 INSERT INTO auth_profile_store VALUES ('primary', '{STORE}', 0);"
+            ),
+        );
+        let (store, _) = read_agent_db(&only_store).unwrap().unwrap();
+        assert_eq!(store.profiles.len(), 1);
+        std::fs::remove_file(&only_store).unwrap();
+        let only_state = db(
+            t.path(),
+            "CREATE TABLE auth_profile_state (state_key TEXT PRIMARY KEY, state_json TEXT, updated_at INTEGER);
+             INSERT INTO auth_profile_state VALUES ('primary', '{}', 0);",
+        );
+        assert!(read_agent_db(&only_state).is_none());
+    }
+
+    #[test]
+    fn agent_db_store_and_state_rows() {
+        let t = tempfile::tempdir().unwrap();
+        let path = db(
+            t.path(),
+            &format!(
+                "CREATE TABLE auth_profile_store (store_key TEXT PRIMARY KEY, store_json TEXT, updated_at INTEGER);
+                 CREATE TABLE auth_profile_state (state_key TEXT PRIMARY KEY, state_json TEXT, updated_at INTEGER);
+                 INSERT INTO auth_profile_store VALUES ('primary', '{STORE}', 0), ('other', 'not json', 0);
+                 INSERT INTO auth_profile_state VALUES ('primary', '{{\"order\":{{\"a\":[\"a:x\"]}}}}', 0);"
+            ),
+        );
+        let (store, dropped) = read_agent_db(&path).unwrap().unwrap();
+        assert!(dropped.is_empty());
+        assert_eq!(store.order, vec![("a".into(), vec!["a:x".into()])]);
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(
+            "UPDATE auth_profile_state SET state_json = '{' WHERE state_key = 'primary'",
+        )
+        .unwrap();
+        drop(c);
+        let err = read_agent_db(&path).unwrap().unwrap_err();
+        assert!(
+            err.starts_with("the auth_profile_state row is not valid JSON"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn state_db_rows() {
+        let t = tempfile::tempdir().unwrap();
+        let path = db(
+            t.path(),
+            &format!(
+                "CREATE TABLE config_machine_state (state_key TEXT PRIMARY KEY, value_json TEXT, updated_at_ms INTEGER);
+                 INSERT INTO config_machine_state VALUES
+                   ('auth.sharedStore', '{{\"location\":\"state-db\"}}', 0),
+                   ('authProfiles.store', '{STORE}', 0),
+                   ('authProfiles.state', '{{\"usageStats\":{{\"a:x\":{{\"lastUsed\":5}}}}}}', 0),
+                   ('unrelated', 'x', 0);"
+            ),
+        );
+        let (read, _) = read_shared(&path, t.path());
+        let StoreRead::Loaded {
+            store, location, ..
+        } = read
+        else {
+            panic!("loaded: {read:?}")
+        };
+        assert_eq!(location, StoreLocation::StateDb);
+        assert_eq!(store.profiles.len(), 1);
+        assert_eq!(store.usage["a:x"].last_used, 5.0);
+
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch("UPDATE config_machine_state SET value_json = NULL WHERE state_key = 'auth.sharedStore'")
+            .unwrap();
+        drop(c);
+        let (read, _) = read_shared(&path, t.path());
+        let StoreRead::Failed { message, .. } = read else {
+            panic!("failed: {read:?}")
+        };
+        assert!(
+            message.starts_with("cannot read auth.sharedStore: "),
+            "{message}"
+        );
+
+        let other = t.path().join("o.sqlite");
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE config_machine_state (state_key TEXT PRIMARY KEY)")
+            .unwrap();
+        let (read, _) = read_shared(&other, t.path());
+        let StoreRead::Failed { message, .. } = read else {
+            panic!("failed: {read:?}")
+        };
+        assert!(
+            message.starts_with("cannot read auth.sharedStore: no such column"),
+            "{message}"
+        );
     }
 }
