@@ -12,6 +12,7 @@ use crate::model::{AgentScope, Policy, Report};
 use crate::output::metrics::{Metrics, Rendered};
 use crate::schedule::Schedule;
 use crate::sources::{self, HostEnv, ReadOptions};
+use axum::body::Bytes;
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -282,20 +283,72 @@ impl Scheduler {
 
 // ---------------------------------------------------------------- daemon
 
-/// The exposition as shared bytes: a scrape clones a reference count, not
-/// the text.
+/// The exposition as shared bytes: a scrape clones reference counts, not
+/// the text. OpenMetrics is served as pieces, most of them slices of the
+/// text's buffer (its sample lines), so the samples are held once.
 #[derive(Clone, Default)]
 struct Served {
-    text: axum::body::Bytes,
-    openmetrics: axum::body::Bytes,
+    text: Bytes,
+    openmetrics: Arc<[Bytes]>,
 }
 
 impl From<Rendered> for Served {
     fn from(r: Rendered) -> Self {
-        Served {
-            text: r.text.into(),
-            openmetrics: r.openmetrics.into(),
+        use crate::output::metrics::Piece;
+        let (text, own, pieces) = r.into_parts();
+        let (text, own) = (Bytes::from(text), Bytes::from(own));
+        let openmetrics = pieces
+            .into_iter()
+            .map(|p| match p {
+                Piece::Text(range) => text.slice(range),
+                Piece::Own(range) => own.slice(range),
+            })
+            .collect();
+        Served { text, openmetrics }
+    }
+}
+
+/// A response body of shared pieces, one frame each, with its exact length
+/// (so it goes out with a Content-Length, as a single buffer would).
+struct PiecesBody {
+    pieces: Arc<[Bytes]>,
+    next: usize,
+    remaining: u64,
+}
+
+impl PiecesBody {
+    fn new(pieces: Arc<[Bytes]>) -> Self {
+        let remaining = pieces.iter().map(|b| b.len() as u64).sum();
+        PiecesBody {
+            pieces,
+            next: 0,
+            remaining,
         }
+    }
+}
+
+impl http_body::Body for PiecesBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        let piece = self.pieces.get(self.next).cloned();
+        std::task::Poll::Ready(piece.map(|b| {
+            self.next += 1;
+            self.remaining -= b.len() as u64;
+            Ok(http_body::Frame::data(b))
+        }))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.next >= self.pieces.len()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.remaining)
     }
 }
 
@@ -323,7 +376,7 @@ async fn metrics_handler(
                 axum::http::header::CONTENT_TYPE,
                 crate::output::metrics::OPENMETRICS_CONTENT_TYPE,
             )],
-            r.openmetrics.clone(),
+            axum::body::Body::new(PiecesBody::new(r.openmetrics)),
         )
             .into_response()
     } else {
@@ -332,7 +385,7 @@ async fn metrics_handler(
                 axum::http::header::CONTENT_TYPE,
                 crate::output::metrics::TEXT_CONTENT_TYPE,
             )],
-            r.text.clone(),
+            r.text,
         )
             .into_response()
     }
@@ -617,6 +670,39 @@ mod tests {
             at("2026-11-25T10:01:00Z"),
         );
         assert_eq!(sch.next_fire(), Some(at("2026-11-25T10:05:00Z")));
+    }
+
+    #[test]
+    fn openmetrics_is_served_whole_from_its_pieces() {
+        let m = Metrics::new();
+        m.record_cycle(None, 1_795_639_915.0, 0.01);
+        let r = m.render(None);
+        let want = r.openmetrics();
+        let served = Served::from(r);
+        // And pieces sharing one buffer, as a large home's are.
+        let text = Bytes::from_static(b"0123456789");
+        let shared: Arc<[Bytes]> =
+            vec![text.slice(0..4), Bytes::from_static(b"-"), text.slice(4..)].into();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        for (pieces, want) in [
+            (served.openmetrics, want.as_bytes()),
+            (shared, b"0123-456789".as_slice()),
+        ] {
+            let body = PiecesBody::new(pieces);
+            assert_eq!(
+                http_body::Body::size_hint(&body).exact(),
+                Some(want.len() as u64)
+            );
+            let got = rt
+                .block_on(axum::body::to_bytes(
+                    axum::body::Body::new(body),
+                    usize::MAX,
+                ))
+                .unwrap();
+            assert_eq!(got, want);
+        }
     }
 
     #[test]

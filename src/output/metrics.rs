@@ -15,11 +15,56 @@ pub const TEXT_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 pub const OPENMETRICS_CONTENT_TYPE: &str =
     "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-/// Both exposition formats of one moment.
+/// Both exposition formats of one moment. OpenMetrics is the text but for
+/// counters' headers and a final `# EOF`, so it is kept as pieces: ranges
+/// of the text, and its own lines. The daemon serves those pieces from the
+/// text's buffer, so the ~1.5 MB of a large home is held once.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
+    /// The text format (0.0.4).
     pub text: String,
-    pub openmetrics: String,
+    /// OpenMetrics' own lines (headers, `# EOF`).
+    om_own: String,
+    om_pieces: Vec<Piece>,
+}
+
+/// Where a piece of the OpenMetrics exposition is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    /// A range of [`Rendered::text`].
+    Text(std::ops::Range<usize>),
+    /// A range of [`Rendered::openmetrics_own`].
+    Own(std::ops::Range<usize>),
+}
+
+impl Rendered {
+    /// OpenMetrics' own lines, which [`Piece::Own`] ranges point into.
+    pub fn openmetrics_own(&self) -> &str {
+        &self.om_own
+    }
+
+    /// The OpenMetrics exposition, in order, as ranges of the text and of
+    /// its own lines.
+    pub fn openmetrics_pieces(&self) -> &[Piece] {
+        &self.om_pieces
+    }
+
+    /// The text, OpenMetrics' own lines and its pieces.
+    pub fn into_parts(self) -> (String, String, Vec<Piece>) {
+        (self.text, self.om_own, self.om_pieces)
+    }
+
+    /// The OpenMetrics exposition as one string (tests, tools).
+    pub fn openmetrics(&self) -> String {
+        let mut out = String::new();
+        for p in &self.om_pieces {
+            out.push_str(match p {
+                Piece::Text(r) => &self.text[r.clone()],
+                Piece::Own(r) => &self.om_own[r.clone()],
+            });
+        }
+        out
+    }
 }
 
 pub struct Metrics {
@@ -159,9 +204,9 @@ impl Metrics {
     /// the bytes the prometheus crate's registry and `TextEncoder` would
     /// give: building them as registry children cost about 15 MB of short
     /// lived allocations per cycle (a `Desc`, label pairs and an `Arc` per
-    /// series, then copies of them all in `gather`). OpenMetrics shares the
-    /// sample lines and differs only in its headers, so it is copied from
-    /// the text rather than encoded again.
+    /// series, then copies of them all in `gather`). OpenMetrics is not
+    /// encoded again: it is pieces of the text and a few lines of its own
+    /// (see [`Rendered`]).
     pub fn render(&self, report: Option<&Report>) -> Rendered {
         let gathered = self.registry.gather();
         let prepared = report.map(Prepared::new);
@@ -178,15 +223,19 @@ impl Metrics {
 
         let hint = self.last_len.load(std::sync::atomic::Ordering::Relaxed);
         let mut text = String::with_capacity(hint + hint / 16);
-        let mut spans = Vec::with_capacity(families.len());
+        let mut spans: Vec<Spans> = Vec::with_capacity(families.len());
         for f in &families {
             spans.push(f.write_text(&mut text));
         }
         text.shrink_to_fit();
         self.last_len
             .store(text.len(), std::sync::atomic::Ordering::Relaxed);
-        let openmetrics = openmetrics_from_text(&text, &families, &spans);
-        Rendered { text, openmetrics }
+        let (om_own, om_pieces) = openmetrics_from_text(&text, &families, &spans);
+        Rendered {
+            text,
+            om_own,
+            om_pieces,
+        }
     }
 }
 
@@ -477,8 +526,13 @@ enum Family<'a> {
     Report(ReportFamily, &'a Prepared<'a>),
 }
 
-/// Where a family's sample lines are in the text.
 type Span = std::ops::Range<usize>;
+
+/// Where a family is in the text: all of it, and its sample lines.
+struct Spans {
+    family: Span,
+    samples: Span,
+}
 
 impl Family<'_> {
     fn name(&self) -> &str {
@@ -499,6 +553,13 @@ impl Family<'_> {
         matches!(self, Family::Gathered(f) if f.get_field_type() == MetricType::COUNTER)
     }
 
+    fn is_gauge(&self) -> bool {
+        match self {
+            Family::Gathered(f) => f.get_field_type() == MetricType::GAUGE,
+            Family::Report(..) => true,
+        }
+    }
+
     /// `TYPE` as the text format names it (the prometheus crate's words).
     fn text_type(&self) -> &'static str {
         match self {
@@ -513,9 +574,9 @@ impl Family<'_> {
         }
     }
 
-    /// Write the family in the text format (0.0.4); returns the span of
-    /// its sample lines.
-    fn write_text(&self, out: &mut String) -> Span {
+    /// Write the family in the text format (0.0.4); returns where it is.
+    fn write_text(&self, out: &mut String) -> Spans {
+        let family_start = out.len();
         let name = self.name();
         let help = self.help();
         if !help.is_empty() {
@@ -550,7 +611,10 @@ impl Family<'_> {
             }
             Family::Report(f, p) => p.write_samples(*f, out),
         }
-        start..out.len()
+        Spans {
+            family: family_start..out.len(),
+            samples: start..out.len(),
+        }
     }
 }
 
@@ -608,49 +672,97 @@ fn escape_help(out: &mut String, v: &str) {
     }
 }
 
-/// OpenMetrics 1.0 from the text: the same sample lines (counters' samples
-/// already end in `_total`), headers in OpenMetrics' words, `# EOF`.
-fn openmetrics_from_text(text: &str, families: &[Family<'_>], spans: &[Span]) -> String {
-    let samples: usize = spans.iter().map(|s| s.len()).sum();
-    let headers: usize = families
-        .iter()
-        .map(|f| 2 * f.name().len() + f.help().len() + 32)
-        .sum();
-    let mut out = String::with_capacity(samples + headers + 6);
-    for (f, span) in families.iter().zip(spans) {
+/// Text ranges shorter than this are copied into OpenMetrics' own lines:
+/// each piece is a frame of the response, and a few large ones serve as
+/// fast as one buffer, many small ones do not.
+const SHARE_AT_LEAST: usize = 16 * 1024;
+
+/// OpenMetrics 1.0 from the text. Both formats write `# HELP` then
+/// `# TYPE` (OpenMetrics allows its descriptors in any order), so a gauge
+/// family with a help text is the same bytes in both; a counter's headers
+/// name the family without `_total` (its samples already have it), a family
+/// without help gets an empty `# HELP`, and `# EOF` ends it. On a large
+/// home that makes three pieces: own lines, one range of the text holding
+/// every per-credential family, own lines.
+fn openmetrics_from_text(
+    text: &str,
+    families: &[Family<'_>],
+    spans: &[Spans],
+) -> (String, Vec<Piece>) {
+    // First the exposition as segments: text ranges, or lines of `lines`.
+    enum Seg {
+        Text(Span),
+        Own(Span),
+    }
+    let mut lines = String::new();
+    let mut segs: Vec<Seg> = Vec::with_capacity(2 * families.len() + 1);
+    let push_text = |segs: &mut Vec<Seg>, r: Span| match segs.last_mut() {
+        Some(Seg::Text(last)) if last.end == r.start => last.end = r.end,
+        _ => segs.push(Seg::Text(r)),
+    };
+    for (f, sp) in families.iter().zip(spans) {
         let name = f.name();
+        if f.is_gauge() && !f.help().is_empty() {
+            push_text(&mut segs, sp.family.clone());
+            continue;
+        }
         let (ty, base) = if f.is_counter() {
             ("counter", name.strip_suffix("_total").unwrap_or(name))
-        } else if f.text_type() == "gauge" {
+        } else if f.is_gauge() {
             ("gauge", name)
         } else {
             ("unknown", name)
         };
-        out.push_str("# TYPE ");
-        out.push_str(base);
-        out.push(' ');
-        out.push_str(ty);
-        out.push('\n');
-        out.push_str("# HELP ");
-        out.push_str(base);
-        out.push(' ');
-        escape_help(&mut out, f.help());
-        out.push('\n');
-        let lines = &text[span.clone()];
+        let start = lines.len();
+        lines.push_str("# HELP ");
+        lines.push_str(base);
+        lines.push(' ');
+        escape_help(&mut lines, f.help());
+        lines.push('\n');
+        lines.push_str("# TYPE ");
+        lines.push_str(base);
+        lines.push(' ');
+        lines.push_str(ty);
+        lines.push('\n');
         if f.is_counter() && base == name {
             // A counter not named `_total`: OpenMetrics' sample is.
-            for line in lines.lines() {
-                out.push_str(base);
-                out.push_str("_total");
-                out.push_str(line.strip_prefix(name).unwrap_or(line));
-                out.push('\n');
+            for line in text[sp.samples.clone()].lines() {
+                lines.push_str(base);
+                lines.push_str("_total");
+                lines.push_str(line.strip_prefix(name).unwrap_or(line));
+                lines.push('\n');
             }
+            segs.push(Seg::Own(start..lines.len()));
         } else {
-            out.push_str(lines);
+            segs.push(Seg::Own(start..lines.len()));
+            push_text(&mut segs, sp.samples.clone());
         }
     }
-    out.push_str("# EOF\n");
-    out
+    let start = lines.len();
+    lines.push_str("# EOF\n");
+    segs.push(Seg::Own(start..lines.len()));
+
+    // Then the pieces: long text ranges shared, the rest copied.
+    let mut own = String::new();
+    let mut pieces = Vec::new();
+    let mut run = 0;
+    for seg in segs {
+        match seg {
+            Seg::Text(r) if r.len() >= SHARE_AT_LEAST => {
+                if own.len() > run {
+                    pieces.push(Piece::Own(run..own.len()));
+                }
+                pieces.push(Piece::Text(r));
+                run = own.len();
+            }
+            Seg::Text(r) => own.push_str(&text[r]),
+            Seg::Own(r) => own.push_str(&lines[r]),
+        }
+    }
+    if own.len() > run {
+        pieces.push(Piece::Own(run..own.len()));
+    }
+    (own, pieces)
 }
 
 /// Pick the format a scraper asked for (OpenMetrics only when it says so).
@@ -677,7 +789,12 @@ mod tests {
             super::super::must(r)
         }
 
-        pub fn render(m: &super::Metrics, report: Option<&Report>) -> super::Rendered {
+        pub struct Old {
+            pub text: String,
+            pub openmetrics: String,
+        }
+
+        pub fn render(m: &super::Metrics, report: Option<&Report>) -> Old {
             let mut families = m.registry.gather();
             if let Some(r) = report {
                 families.extend(report_registry(r).gather());
@@ -685,7 +802,7 @@ mod tests {
             families.sort_by(|a, b| a.name().cmp(b.name()));
             let mut text = Vec::new();
             TextEncoder::new().encode(&families, &mut text).unwrap();
-            super::Rendered {
+            Old {
                 text: String::from_utf8(text).unwrap(),
                 openmetrics: openmetrics(&families),
             }
@@ -1026,6 +1143,18 @@ mod tests {
         }
     }
 
+    /// The old OpenMetrics wrote `# TYPE` before `# HELP`; both orders are
+    /// valid, and the new one matches the text format's.
+    fn help_first(om: &str) -> String {
+        let mut lines: Vec<&str> = om.lines().collect();
+        for i in 1..lines.len() {
+            if lines[i].starts_with("# HELP ") && lines[i - 1].starts_with("# TYPE ") {
+                lines.swap(i - 1, i);
+            }
+        }
+        lines.iter().map(|l| format!("{l}\n")).collect()
+    }
+
     fn metrics_with_counters() -> Metrics {
         let m = Metrics::new();
         let a = m.alert_metrics().unwrap();
@@ -1039,18 +1168,23 @@ mod tests {
     #[test]
     fn direct_rendering_matches_the_registry_rendering() {
         let m = metrics_with_counters();
+        // A counter not named `_total` (OpenMetrics' sample lines are).
+        let odd =
+            IntCounter::new("clawwatch_odd_counter", "An odd one.\nTwo lines \\ here.").unwrap();
+        odd.inc();
+        m.registry().register(Box::new(odd)).unwrap();
         let r = awkward_report();
         let new = m.render(Some(&r));
         let old = reference::render(&m, Some(&r));
         assert_eq!(new.text, old.text);
-        assert_eq!(new.openmetrics, old.openmetrics);
+        assert_eq!(new.openmetrics(), help_first(&old.openmetrics));
         assert!(new.text.contains("email-"), "{}", new.text);
         assert!(!new.text.contains("me@example.org"));
         // Without a report, and with an empty one.
         assert_eq!(m.render(None).text, reference::render(&m, None).text);
         assert_eq!(
-            m.render(None).openmetrics,
-            reference::render(&m, None).openmetrics
+            m.render(None).openmetrics(),
+            help_first(&reference::render(&m, None).openmetrics)
         );
         let empty = Report {
             agents: vec![],
@@ -1059,7 +1193,7 @@ mod tests {
         };
         let (new, old) = (m.render(Some(&empty)), reference::render(&m, Some(&empty)));
         assert_eq!(new.text, old.text);
-        assert_eq!(new.openmetrics, old.openmetrics);
+        assert_eq!(new.openmetrics(), help_first(&old.openmetrics));
     }
 
     #[test]
@@ -1103,9 +1237,27 @@ mod tests {
         let m = metrics_with_counters();
         let (new, old) = (m.render(Some(&r)), reference::render(&m, Some(&r)));
         assert_eq!(new.text, old.text);
-        assert_eq!(new.openmetrics, old.openmetrics);
+        assert_eq!(new.openmetrics(), help_first(&old.openmetrics));
         // A second render reserves from the first one's length.
         assert_eq!(m.render(Some(&r)).text, old.text);
+        // OpenMetrics is the text's sample lines plus a few header lines.
+        let own: usize = new
+            .openmetrics_pieces()
+            .iter()
+            .map(|p| match p {
+                Piece::Own(r) => r.len(),
+                Piece::Text(_) => 0,
+            })
+            .sum();
+        assert_eq!(own, new.openmetrics_own().len());
+        assert!(own * 10 < new.text.len(), "{own} of {}", new.text.len());
+        // Own lines, every per-credential family in one range, own lines.
+        assert_eq!(
+            new.openmetrics_pieces().len(),
+            3,
+            "{:?}",
+            new.openmetrics_pieces()
+        );
     }
 
     #[test]
@@ -1124,14 +1276,14 @@ mod tests {
             r.text
         );
         assert!(
-            r.openmetrics
+            r.openmetrics()
                 .contains("# TYPE openclaw_auth_check_failures counter")
         );
         assert!(
-            r.openmetrics
+            r.openmetrics()
                 .contains("openclaw_auth_check_failures_total 1")
         );
-        assert!(r.openmetrics.ends_with("# EOF\n"));
+        assert!(r.openmetrics().ends_with("# EOF\n"));
     }
 
     #[test]
