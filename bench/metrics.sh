@@ -26,7 +26,12 @@ cw_port=$(free_port); ne_port=$(free_port)
 env -i HOME="$work/home" "$CW" run --config "$work/cw.toml" --listen "127.0.0.1:$cw_port" >/dev/null 2>&1 &
 pids+=($!)
 wait_http "http://127.0.0.1:$cw_port/metrics"
-for _ in $(seq 600); do curl -fsS "http://127.0.0.1:$cw_port/metrics" | grep -q '^openclaw_auth_check_runs_total [1-9]' && break; sleep 0.05; done
+# (Into a file: `curl | grep -q` fails under pipefail once grep stops reading.)
+for _ in $(seq 600); do
+  curl -fsS "http://127.0.0.1:$cw_port/metrics" -o "$work/probe" 2>/dev/null &&
+    grep -q '^openclaw_auth_check_runs_total [1-9]' "$work/probe" && break
+  sleep 0.05
+done
 mkdir -p "$work/tf"
 curl -fsS "http://127.0.0.1:$cw_port/metrics" > "$work/tf/clawwatch.prom"
 series=$(grep -vc '^#' "$work/tf/clawwatch.prom")
@@ -45,7 +50,10 @@ out=bench/results/metrics.txt
     r=$(wrk -t2 -c64 -d"$DURATION" --latency ${accept:+-H "$accept"} "$url")
     rps=$(echo "$r" | awk '/Requests\/sec/ {print $2}')
     p99=$(echo "$r" | awk '$1=="99%" {print $2}')
-    echo "$name: $rps requests/s, p99 $p99"
+    # wrk counts error answers as requests: node_exporter answers 503 beyond
+    # its --web.max-requests (40) parallel scrapes. Only 2xx are served.
+    ok=$(echo "$r" | awk '/ requests in / {n=$1; t=$4; sub(/s,$/, "", t)} /Non-2xx/ {e=$NF} END {printf "%.2f", (n-e)/t}')
+    echo "$name: $rps requests/s ($ok/s answered 2xx), p99 $p99"
   done
 } | tee "$out"
 
