@@ -13,6 +13,7 @@ pub mod config;
 pub mod doctor;
 pub mod evaluate;
 pub mod exit;
+pub mod fsutil;
 pub mod model;
 pub mod output;
 pub mod par;

@@ -288,7 +288,7 @@ impl Alerter {
         let mut out = CycleOutcome::default();
         let _lock = match state::lock(&self.state_path) {
             Ok(l) => {
-                state::remove_stale_temps(&self.state_path);
+                crate::fsutil::remove_stale_temps(&self.state_path);
                 Some(l)
             }
             Err(e) => {

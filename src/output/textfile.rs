@@ -2,50 +2,12 @@
 //! same directory, fsync, rename, fsync of the directory. A reader (the
 //! textfile collector) sees either the old file or the new one, never half.
 
-use std::io::Write;
 use std::path::Path;
 
+/// World-readable (0644): node_exporter usually runs as another user, and
+/// the file holds no secret (even under a service's UMask=0077).
 pub fn write_atomic(path: &Path, contents: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path.file_name().ok_or_else(|| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "textfile path has no file name",
-        )
-    })?;
-    // node_exporter only reads *.prom: the temp name must not end in .prom.
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        use std::os::unix::fs::OpenOptionsExt;
-        // World-readable: node_exporter usually runs as another user, and
-        // the file holds no secret (even under a service's UMask=0077).
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o644)
-            .open(&tmp)?;
-        std::fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o644))?;
-        f.write_all(contents.as_bytes())?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, path)?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    crate::fsutil::write_atomic(path, contents.as_bytes(), 0o644)
 }
 
 #[cfg(test)]
