@@ -7,6 +7,7 @@ pub mod dotenv;
 pub mod env_keys;
 pub mod openclaw_config;
 pub mod profiles_json;
+pub mod sqlite_file;
 pub mod sqlite_store;
 pub mod state_dir;
 pub mod store_json;

@@ -5,10 +5,16 @@
 //!   `auth_profile_state`, key `primary` (the legacy-main shared store and the
 //!   per-agent stores).
 //!
-//! Each database is read with one statement: a single SELECT is one read
-//! transaction (one consistent view, one shared lock), and preparing SQL is
-//! most of what SQLite costs here, so the rows come back together.
+//! Each database is first read by [`super::sqlite_file`], which reads the
+//! file format directly and so skips SQLite's parse of the whole schema
+//! (most of a check's time on a migrated state DB). When that reader is not
+//! sure of its answer, SQLite reads the database, with one statement: a
+//! single SELECT is one read transaction (one consistent view, one shared
+//! lock), and preparing SQL is most of what SQLite costs here, so the rows
+//! come back together. Either way the rows are the same; SQLite's messages
+//! are the ones shown for anything unreadable.
 
+use super::sqlite_file::{self, Lookup, Query};
 use super::store_json::{apply_state_str, parse_store_str};
 use crate::model::{AuthStore, StoreLocation, StoreRead};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
@@ -42,13 +48,14 @@ fn no_such(e: &rusqlite::Error, what: &str) -> bool {
 
 /// The three `config_machine_state` rows we read; each value or why it
 /// could not be read as text.
-#[derive(Default)]
+#[derive(Default, Debug, PartialEq)]
 struct StateRows {
     shared: Option<Result<String, String>>,
     store: Option<Result<String, String>>,
     state: Option<Result<String, String>>,
 }
 
+#[derive(Debug, PartialEq)]
 enum StateDbRead {
     /// No `config_machine_state` table.
     NoTable,
@@ -59,6 +66,44 @@ enum StateDbRead {
 
 const FIX_DOCTOR_FIX: &str = "run `openclaw doctor --fix`";
 const FIX_RELOGIN: &str = "run `openclaw doctor`, or re-run `openclaw models auth login`";
+
+const STATE_KEYS: [&str; 3] = [
+    "auth.sharedStore",
+    "authProfiles.store",
+    "authProfiles.state",
+];
+
+impl StateRows {
+    fn set(&mut self, key: &str, value: Result<String, String>) {
+        match key {
+            "auth.sharedStore" => self.shared = Some(value),
+            "authProfiles.store" => self.store = Some(value),
+            "authProfiles.state" => self.state = Some(value),
+            _ => {}
+        }
+    }
+}
+
+/// The state rows read straight from the file, when that reader is sure.
+fn read_state_rows_fast(path: &Path) -> Option<StateDbRead> {
+    let query = Query {
+        table: "config_machine_state",
+        key: "state_key",
+        value: "value_json",
+        keys: &STATE_KEYS,
+    };
+    let [found] = <[Lookup; 1]>::try_from(sqlite_file::read(path, &[query])?).ok()?;
+    Some(match found {
+        Lookup::NoTable => StateDbRead::NoTable,
+        Lookup::Rows(rows) => {
+            let mut out = StateRows::default();
+            for (k, v) in rows {
+                out.set(&k, Ok(v));
+            }
+            StateDbRead::Rows(out)
+        }
+    })
+}
 
 fn read_state_rows(conn: &Connection) -> StateDbRead {
     let sql = "SELECT state_key, value_json FROM config_machine_state \
@@ -93,11 +138,8 @@ fn read_state_rows(conn: &Connection) -> StateDbRead {
         match rows.next() {
             Ok(Some(r)) => {
                 let value = r.get::<_, String>(1).map_err(|e| e.to_string());
-                match r.get_ref(0).ok().and_then(|k| k.as_str().ok()) {
-                    Some("auth.sharedStore") => out.shared = Some(value),
-                    Some("authProfiles.store") => out.store = Some(value),
-                    Some("authProfiles.state") => out.state = Some(value),
-                    _ => {}
+                if let Some(k) = r.get_ref(0).ok().and_then(|k| k.as_str().ok()) {
+                    out.set(k, value);
                 }
             }
             Ok(None) => return StateDbRead::Rows(out),
@@ -129,16 +171,19 @@ pub fn read_shared(state_db: &Path, main_agent_dir: &Path) -> (StoreRead, Vec<St
     };
     let mut rows = None;
     if std::fs::symlink_metadata(state_db).is_ok() {
-        let conn = match open_ro(state_db) {
-            Ok(c) => c,
-            Err(e) => {
-                return failed(
-                    format!("cannot read the state database: {e}"),
-                    "restore ~/.openclaw/state/openclaw.sqlite from a backup or run `openclaw doctor`",
-                );
-            }
+        let read = match read_state_rows_fast(state_db) {
+            Some(read) => read,
+            None => match open_ro(state_db) {
+                Ok(conn) => read_state_rows(&conn),
+                Err(e) => {
+                    return failed(
+                        format!("cannot read the state database: {e}"),
+                        "restore ~/.openclaw/state/openclaw.sqlite from a backup or run `openclaw doctor`",
+                    );
+                }
+            },
         };
-        match read_state_rows(&conn) {
+        match read {
             StateDbRead::NoTable => {}
             StateDbRead::Failed(message, fix) => return failed(message, fix),
             StateDbRead::Rows(r) => match &r.shared {
@@ -215,12 +260,15 @@ pub fn read_shared(state_db: &Path, main_agent_dir: &Path) -> (StoreRead, Vec<St
 /// or it holds no auth row.
 pub fn read_agent_db(path: &Path) -> Option<Result<(AuthStore, Vec<String>), String>> {
     std::fs::symlink_metadata(path).ok()?;
-    let conn = match open_ro(path) {
-        Ok(c) => c,
-        Err(e) => return Some(Err(format!("cannot read the agent database: {e}"))),
+    let rows = match agent_rows_fast(path) {
+        Some(rows) => Ok(rows),
+        None => match open_ro(path) {
+            Ok(conn) => agent_rows(&conn),
+            Err(e) => return Some(Err(format!("cannot read the agent database: {e}"))),
+        },
     };
     let read = || -> Result<Option<(AuthStore, Vec<String>)>, String> {
-        let (store, state) = match agent_rows(&conn)? {
+        let (store, state) = match rows? {
             Some(rows) => rows,
             None => return Ok(None),
         };
@@ -231,6 +279,33 @@ pub fn read_agent_db(path: &Path) -> Option<Result<(AuthStore, Vec<String>), Str
         Ok(Some((store, dropped)))
     };
     read().transpose()
+}
+
+/// [`agent_rows`] read straight from the file, when that reader is sure.
+fn agent_rows_fast(path: &Path) -> Option<Option<(String, Option<String>)>> {
+    let primary = ["primary"];
+    let queries = [
+        Query {
+            table: "auth_profile_store",
+            key: "store_key",
+            value: "store_json",
+            keys: &primary,
+        },
+        Query {
+            table: "auth_profile_state",
+            key: "state_key",
+            value: "state_json",
+            keys: &primary,
+        },
+    ];
+    let mut found = sqlite_file::read(path, &queries)?
+        .into_iter()
+        .map(|l| match l {
+            Lookup::NoTable => None,
+            Lookup::Rows(rows) => rows.into_iter().next().map(|(_, v)| v),
+        });
+    let (store, state) = (found.next()?, found.next()?);
+    Some(store.map(|s| (s, state)))
 }
 
 /// The `primary` store row and state row, or None when there is no store
@@ -298,6 +373,62 @@ mod tests {
 
     const STORE: &str =
         r#"{"version":1,"profiles":{"a:x":{"type":"api_key","provider":"a","key":"FAKE"}}}"#;
+
+    /// OpenClaw's own tables, beside a migrated schema's worth of others,
+    /// in rollback and WAL mode: the file reader answers (no SQLite schema
+    /// parse) and agrees with SQLite.
+    #[test]
+    fn the_file_reader_answers_for_openclaws_tables() {
+        let t = tempfile::tempdir().unwrap();
+        for wal in [false, true] {
+            let dir = t.path().join(format!("wal-{wal}"));
+            std::fs::create_dir(&dir).unwrap();
+            let mut ddl = String::from("BEGIN;");
+            for i in 0..160 {
+                ddl += &format!(
+                    "CREATE TABLE t{i} (id TEXT NOT NULL PRIMARY KEY, body TEXT) STRICT; CREATE INDEX t{i}_body ON t{i}(body);"
+                );
+            }
+            ddl += &format!(
+                "CREATE TABLE config_machine_state (state_key TEXT NOT NULL PRIMARY KEY, value_json TEXT NOT NULL, updated_at_ms INTEGER NOT NULL) STRICT;
+                 INSERT INTO config_machine_state VALUES
+                   ('auth.sharedStore', '{{\"location\":\"state-db\"}}', 1),
+                   ('authProfiles.store', '{STORE}', 1),
+                   ('authProfiles.state', '{{\"version\":1}}', 1),
+                   ('gateway.other', 'x', 1);
+                 CREATE TABLE auth_profile_store (store_key TEXT NOT NULL PRIMARY KEY, store_json TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT;
+                 CREATE TABLE auth_profile_state (state_key TEXT NOT NULL PRIMARY KEY, state_json TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT;
+                 INSERT INTO auth_profile_store VALUES ('primary', '{STORE}', 1);
+                 INSERT INTO auth_profile_state VALUES ('primary', '{{}}', 1);
+                 COMMIT;"
+            );
+            let path = dir.join("openclaw.sqlite");
+            let writer = Connection::open(&path).unwrap();
+            if wal {
+                writer.execute_batch("PRAGMA journal_mode = WAL").unwrap();
+            }
+            writer.execute_batch(&ddl).unwrap();
+            if wal {
+                assert!(
+                    std::fs::metadata(dir.join("openclaw.sqlite-wal"))
+                        .unwrap()
+                        .len()
+                        > 0
+                );
+            }
+            let conn = open_ro(&path).unwrap();
+            let fast = read_state_rows_fast(&path);
+            assert!(
+                matches!(fast, Some(StateDbRead::Rows(_))),
+                "wal {wal}: {fast:?}"
+            );
+            assert_eq!(fast.unwrap(), read_state_rows(&conn), "wal {wal}");
+            let fast = agent_rows_fast(&path);
+            assert!(matches!(fast, Some(Some(_))), "wal {wal}: {fast:?}");
+            assert_eq!(fast.unwrap(), agent_rows(&conn).unwrap(), "wal {wal}");
+            drop(writer);
+        }
+    }
 
     #[test]
     fn agent_db_with_either_table_missing() {
