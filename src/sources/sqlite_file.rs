@@ -231,16 +231,21 @@ fn varint(b: &[u8]) -> Option<(u64, usize)> {
 
 /// The committed frames of a WAL: where each page's newest frame is.
 struct Wal {
-    buf: Vec<u8>,
-    /// Page number -> offset of its newest committed image in `buf`.
-    pages: HashMap<u32, usize>,
+    file: File,
+    /// Page number -> file offset of its newest committed frame.
+    frames: HashMap<u32, u64>,
     /// Database size in pages after the last commit.
     n_pages: u32,
     page_size: usize,
+    /// The log's salts, which each of its frames repeats.
+    salt: [u8; 8],
 }
 
 const WAL_MAGIC: u32 = 0x377f_0682;
 const WAL_VERSION: u32 = 3_007_000;
+/// How much of the log is checksummed per read: small enough to stay in
+/// cache and cost few page faults, large enough for few system calls.
+const WAL_CHUNK: usize = 64 * 1024;
 
 /// The WAL checksum (wal.c walChecksumBytes): pairs of 32-bit words, big-
 /// or little-endian as the header's magic says. The byte order is chosen
@@ -266,59 +271,189 @@ fn valid_page_size(n: usize) -> bool {
     (512..=65536).contains(&n) && n.is_power_of_two()
 }
 
+/// Where a scan of the log starts: after the frames already known.
+struct Known {
+    frames: HashMap<u32, u64>,
+    /// Frames already accounted for (the index's mxFrame, or 0).
+    count: usize,
+    /// The running checksum after them.
+    sum: (u32, u32),
+    n_pages: u32,
+}
+
+/// The wal-index (-shm) layout, from wal.c: two copies of a 48-byte header,
+/// the checkpoint info, then per block of frames their page numbers.
+const SHM_HEADER: usize = 136;
+const SHM_BLOCK: usize = 32 * 1024;
+const SHM_FRAMES_PER_BLOCK: usize = 4096;
+const SHM_FRAMES_FIRST_BLOCK: usize = SHM_FRAMES_PER_BLOCK - SHM_HEADER / 4;
+
 impl Wal {
-    /// Parse a WAL as recovery does. `Some(None)`: a WAL with no committed
-    /// frame. `None`: a header this reader does not trust.
-    fn parse(buf: Vec<u8>) -> Option<Option<Wal>> {
-        if buf.is_empty() {
+    /// The committed frames of the log at `path` (`len` bytes): `Some(None)`
+    /// when there are none, `None` when this reader does not trust it.
+    fn open(path: &Path, len: u64, shm: &Path) -> Option<Option<Wal>> {
+        if len == 0 {
             return Some(None);
         }
-        let magic = be32(&buf, 0)?;
-        if magic & !1 != WAL_MAGIC || be32(&buf, 4)? != WAL_VERSION {
+        let file = File::open(path).ok()?;
+        let mut header = [0u8; 32];
+        file.read_exact_at(&mut header, 0).ok()?;
+        let magic = be32(&header, 0)?;
+        if magic & !1 != WAL_MAGIC || be32(&header, 4)? != WAL_VERSION {
             return None;
         }
         let big_endian = magic & 1 == 1;
-        let page_size = be32(&buf, 8)? as usize;
+        let page_size = be32(&header, 8)? as usize;
         if !valid_page_size(page_size) {
             return None;
         }
-        let header = buf.get(..32)?;
-        let mut sum = wal_checksum(big_endian, &header[..24], (0, 0));
-        if sum != (be32(header, 24)?, be32(header, 28)?) {
+        let sum = wal_checksum(big_endian, &header[..24], (0, 0));
+        if sum != (be32(&header, 24)?, be32(&header, 28)?) {
             return None;
         }
-        let salt = header.get(16..24)?.to_vec();
-        let frame = 24 + page_size;
-        let (mut pages, mut pending) = (HashMap::new(), Vec::new());
-        let mut n_pages = 0;
-        let mut at = 32;
-        while let Some(f) = buf.get(at..at + frame) {
-            let pgno = be32(f, 0)?;
-            let commit = be32(f, 4)?;
-            if pgno == 0 || f.get(8..16)? != salt.as_slice() {
-                break;
+        let salt: [u8; 8] = header[16..24].try_into().ok()?;
+        let wal = Wal {
+            file,
+            frames: HashMap::new(),
+            n_pages: 0,
+            page_size,
+            salt,
+        };
+        let start = wal.read_index(shm, len, big_endian).unwrap_or(Known {
+            frames: HashMap::new(),
+            count: 0,
+            sum,
+            n_pages: 0,
+        });
+        wal.scan(len, big_endian, start)
+    }
+
+    fn frame_size(&self) -> usize {
+        24 + self.page_size
+    }
+
+    /// What the wal-index says, the way SQLite's readers use it: a header
+    /// whose two copies agree and whose checksum holds, for this log (same
+    /// salts and page size), gives the last commit frame and each frame's
+    /// page; the log's frame at that point must carry the same checksum and
+    /// be a commit. Frames up to it are then not re-checksummed. `None`
+    /// when any of that fails (then the whole log is scanned).
+    fn read_index(&self, shm: &Path, len: u64, big_endian: bool) -> Option<Known> {
+        let index = std::fs::read(shm).ok()?;
+        let ne32 = |at: usize| -> Option<u32> {
+            Some(u32::from_ne_bytes(index.get(at..at + 4)?.try_into().ok()?))
+        };
+        let (h1, h2) = (index.get(..48)?, index.get(48..96)?);
+        let native_big = cfg!(target_endian = "big");
+        if h1 != h2
+            || ne32(0)? != WAL_VERSION
+            || h1[12] != 1
+            || (h1[13] == 1) != big_endian
+            || wal_checksum(native_big, &h1[..40], (0, 0)) != (ne32(40)?, ne32(44)?)
+            || h1[32..40] != self.salt
+        {
+            return None;
+        }
+        let page_size = match u16::from_ne_bytes([h1[14], h1[15]]) {
+            1 => 65536,
+            n => usize::from(n),
+        };
+        let count = ne32(16)? as usize;
+        let n_pages = ne32(20)?;
+        let sum = (ne32(24)?, ne32(28)?);
+        let frame = self.frame_size();
+        if page_size != self.page_size || count == 0 || 32 + (count * frame) as u64 > len {
+            return None;
+        }
+        let last = 32 + ((count - 1) * frame) as u64;
+        let mut fh = [0u8; 24];
+        self.file.read_exact_at(&mut fh, last).ok()?;
+        if be32(&fh, 4)? != n_pages
+            || n_pages == 0
+            || fh[8..16] != self.salt
+            || (be32(&fh, 16)?, be32(&fh, 20)?) != sum
+        {
+            return None;
+        }
+        let mut frames = HashMap::new();
+        for i in 1..=count {
+            let at = if i <= SHM_FRAMES_FIRST_BLOCK {
+                SHM_HEADER + 4 * (i - 1)
+            } else {
+                let j = i - 1 - SHM_FRAMES_FIRST_BLOCK;
+                SHM_BLOCK * (1 + j / SHM_FRAMES_PER_BLOCK) + 4 * (j % SHM_FRAMES_PER_BLOCK)
+            };
+            let pgno = ne32(at)?;
+            if pgno == 0 {
+                return None;
             }
-            sum = wal_checksum(big_endian, &f[..8], sum);
-            sum = wal_checksum(big_endian, &f[24..], sum);
-            if sum != (be32(f, 16)?, be32(f, 20)?) {
-                break;
+            frames.insert(pgno, 32 + ((i - 1) * frame) as u64 + 24);
+        }
+        Some(Known {
+            frames,
+            count,
+            sum,
+            n_pages,
+        })
+    }
+
+    /// Read the log after the frames already `known` as recovery does, a
+    /// chunk at a time: frames with this log's salts and a valid running
+    /// checksum, up to the last commit frame.
+    fn scan(mut self, len: u64, big_endian: bool, known: Known) -> Option<Option<Wal>> {
+        let Known {
+            mut frames,
+            count: mut done,
+            mut sum,
+            mut n_pages,
+        } = known;
+        let frame = self.frame_size();
+        let whole_frames = (len.checked_sub(32)? / frame as u64) as usize;
+        let per_chunk = (WAL_CHUNK / frame).max(1);
+        let mut buf = Vec::new();
+        let mut pending = Vec::new();
+        'chunks: while done < whole_frames {
+            let count = per_chunk.min(whole_frames - done);
+            let first = 32 + (done * frame) as u64;
+            buf.resize(count * frame, 0);
+            self.file.read_exact_at(&mut buf, first).ok()?;
+            for (i, f) in buf.chunks_exact(frame).enumerate() {
+                let pgno = be32(f, 0)?;
+                let commit = be32(f, 4)?;
+                if pgno == 0 || f[8..16] != self.salt {
+                    break 'chunks;
+                }
+                sum = wal_checksum(big_endian, &f[..8], sum);
+                sum = wal_checksum(big_endian, &f[24..], sum);
+                if sum != (be32(f, 16)?, be32(f, 20)?) {
+                    break 'chunks;
+                }
+                pending.push((pgno, first + (i * frame) as u64 + 24));
+                if commit != 0 {
+                    frames.extend(pending.drain(..));
+                    n_pages = commit;
+                }
             }
-            pending.push((pgno, at + 24));
-            if commit != 0 {
-                pages.extend(pending.drain(..));
-                n_pages = commit;
-            }
-            at += frame;
+            done += count;
         }
         if n_pages == 0 {
             return Some(None);
         }
-        Some(Some(Wal {
-            buf,
-            pages,
-            n_pages,
-            page_size,
-        }))
+        self.frames = frames;
+        self.n_pages = n_pages;
+        Some(Some(self))
+    }
+
+    /// A page's image from its frame, checking the frame still belongs to
+    /// this log (a restarted log rewrites frames with new salts).
+    fn page(&self, at: u64) -> Option<Vec<u8>> {
+        let mut v = vec![0; self.frame_size()];
+        self.file.read_exact_at(&mut v, at.checked_sub(24)?).ok()?;
+        if v[8..16] != self.salt {
+            return None;
+        }
+        v.drain(..24);
+        Some(v)
     }
 }
 
@@ -350,13 +485,7 @@ impl Db {
             // A WAL without its -shm: SQLite refuses a read-only open there,
             // so this reader does not guess.
             Some(_) if !stamp.shm => return None,
-            Some((w, _)) if w.len > 0 => {
-                let buf = std::fs::read(sibling(path, "-wal")).ok()?;
-                if buf.len() as u64 != w.len {
-                    return None;
-                }
-                Wal::parse(buf)?
-            }
+            Some((w, _)) => Wal::open(&sibling(path, "-wal"), w.len, &sibling(path, "-shm"))?,
             _ => None,
         };
         if stamp.db.len == 0 {
@@ -423,19 +552,19 @@ impl Db {
         Some(db)
     }
 
-    fn page(&self, pgno: u32) -> Option<Cow<'_, [u8]>> {
+    fn page(&self, pgno: u32) -> Option<Vec<u8>> {
         if pgno == 0 || pgno > self.n_pages.max(1) {
             return None;
         }
         if let Some(w) = &self.wal
-            && let Some(&at) = w.pages.get(&pgno)
+            && let Some(&at) = w.frames.get(&pgno)
         {
-            return w.buf.get(at..at + self.page_size).map(Cow::Borrowed);
+            return w.page(at);
         }
         let mut v = vec![0; self.page_size];
         let at = u64::from(pgno - 1) * self.page_size as u64;
         self.file.read_exact_at(&mut v, at).ok()?;
-        Some(Cow::Owned(v))
+        Some(v)
     }
 
     /// Every row payload of the table B-tree rooted at `root`, in order.
@@ -528,30 +657,57 @@ impl Db {
         Some(Cow::Owned(out))
     }
 
+    /// Column `idx` of a cell's record: from the bytes on the page when it
+    /// lies there (the common case, no overflow pages read), else from the
+    /// whole payload.
+    fn column_of(
+        &self,
+        p: &Payload,
+        idx: usize,
+        f: &mut dyn FnMut(Value) -> Option<()>,
+    ) -> Option<()> {
+        if let Some(v) = Record::column(p.local, idx) {
+            return f(v);
+        }
+        if p.local.len() == p.total {
+            return None;
+        }
+        let rec = self.full(p)?;
+        f(Record::column(&rec, idx)?)
+    }
+
     /// The tables `queries` name, looked up in sqlite_schema (case-blind, as
     /// SQL names are). A name held by anything but a plain table: `None`.
     fn schema(&self, queries: &[Query]) -> Option<Vec<Option<TableDef>>> {
         let mut found: Vec<Option<TableDef>> = queries.iter().map(|_| None).collect();
         self.scan(1, &mut |p| {
-            let rec = self.full(p)?;
-            let cols = Record::parse(&rec)?;
-            let Value::Text(name) = cols.get(1)? else {
+            let mut hits = Vec::new();
+            self.column_of(p, 1, &mut |name| {
+                if let Value::Text(name) = name {
+                    hits.extend(
+                        (0..queries.len())
+                            .filter(|&i| name.eq_ignore_ascii_case(queries[i].table.as_bytes())),
+                    );
+                }
+                Some(())
+            })?;
+            if hits.is_empty() {
                 return Some(());
+            }
+            let rec = self.full(p)?;
+            let (Value::Text(b"table"), Value::Int(root), Value::Text(sql)) = (
+                Record::column(&rec, 0)?,
+                Record::column(&rec, 3)?,
+                Record::column(&rec, 4)?,
+            ) else {
+                return None;
             };
-            for (q, slot) in queries.iter().zip(found.iter_mut()) {
-                if !name.eq_ignore_ascii_case(q.table.as_bytes()) {
-                    continue;
-                }
-                let (Value::Text(b"table"), Value::Int(root), Value::Text(sql)) =
-                    (cols.first()?, cols.get(3)?, cols.get(4)?)
-                else {
-                    return None;
-                };
-                if slot.is_some() {
+            for i in hits {
+                if found[i].is_some() {
                     return None;
                 }
-                *slot = Some(TableDef {
-                    root: u32::try_from(*root).ok().filter(|r| *r > 0)?,
+                found[i] = Some(TableDef {
+                    root: u32::try_from(root).ok().filter(|r| *r > 0)?,
                     sql: std::str::from_utf8(sql).ok()?.to_string(),
                 });
             }
@@ -577,24 +733,25 @@ impl Db {
         }
         let mut rows: Vec<(String, String)> = Vec::new();
         self.scan(t.root, &mut |p| {
-            let rec = self.full(p)?;
-            let cols = Record::parse(&rec)?;
-            // A record shorter than the table (ALTER TABLE ADD COLUMN): the
-            // missing value is the column's default, which we do not read.
-            let (key, value) = (cols.get(ki)?, cols.get(vi)?);
-            let Value::Text(key) = key else {
+            // A record shorter than the table (ALTER TABLE ADD COLUMN) has
+            // the column's default, which this reader does not know: None.
+            let mut key = None;
+            self.column_of(p, ki, &mut |k| {
+                if let Value::Text(k) = k {
+                    key = q.keys.iter().find(|want| want.as_bytes() == k);
+                }
+                Some(())
+            })?;
+            let Some(key) = key else {
                 return Some(());
             };
-            if !q.keys.iter().any(|k| k.as_bytes() == *key) {
-                return Some(());
-            }
-            let Value::Text(value) = value else {
-                return None;
-            };
-            let key = std::str::from_utf8(key).ok()?;
             if rows.iter().any(|(k, _)| k == key) {
                 return None;
             }
+            let rec = self.full(p)?;
+            let Value::Text(value) = Record::column(&rec, vi)? else {
+                return None;
+            };
             rows.push((
                 key.to_string(),
                 std::str::from_utf8(value).ok()?.to_string(),
@@ -614,20 +771,22 @@ enum Value<'r> {
     Text(&'r [u8]),
 }
 
-/// A record's columns (fileformat2 §2.1).
+/// A record (fileformat2 §2.1), read one column at a time: the header is
+/// walked only as far as the column asked for, and nothing is allocated.
 struct Record;
 
 impl Record {
-    fn parse(rec: &[u8]) -> Option<Vec<Value<'_>>> {
+    /// Column `idx` of `rec`; `None` when the record is shorter or damaged,
+    /// or when `rec` is only the part of a payload on its page and the column
+    /// lies beyond it.
+    fn column(rec: &[u8], idx: usize) -> Option<Value<'_>> {
         let (header_len, mut at) = varint(rec)?;
         let header_len = usize::try_from(header_len).ok()?;
-        if header_len > rec.len() || header_len < at {
-            return None;
-        }
+        let header = rec.get(..header_len)?;
         let mut body = header_len;
-        let mut out = Vec::new();
+        let mut i = 0;
         while at < header_len {
-            let (t, n) = varint(rec.get(at..header_len)?)?;
+            let (t, n) = varint(header.get(at..)?)?;
             at += n;
             let len = match t {
                 0 | 8 | 9 => 0,
@@ -637,25 +796,28 @@ impl Record {
                 10 | 11 => return None,
                 _ => usize::try_from((t - 12) / 2).ok()?,
             };
-            let bytes = rec.get(body..body.checked_add(len)?)?;
-            body += len;
-            out.push(match t {
-                0 => Value::Null,
-                8 => Value::Int(0),
-                9 => Value::Int(1),
-                1..=6 => {
-                    let mut v: i64 = if bytes[0] & 0x80 != 0 { -1 } else { 0 };
-                    for b in bytes {
-                        v = (v << 8) | i64::from(*b);
+            if i == idx {
+                let bytes = rec.get(body..body.checked_add(len)?)?;
+                return Some(match t {
+                    0 => Value::Null,
+                    8 => Value::Int(0),
+                    9 => Value::Int(1),
+                    1..=6 => {
+                        let mut v: i64 = if bytes[0] & 0x80 != 0 { -1 } else { 0 };
+                        for b in bytes {
+                            v = (v << 8) | i64::from(*b);
+                        }
+                        Value::Int(v)
                     }
-                    Value::Int(v)
-                }
-                7 => Value::Float,
-                t if t % 2 == 0 => Value::Blob,
-                _ => Value::Text(bytes),
-            });
+                    7 => Value::Float,
+                    t if t % 2 == 0 => Value::Blob,
+                    _ => Value::Text(bytes),
+                });
+            }
+            body = body.checked_add(len)?;
+            i += 1;
         }
-        Some(out)
+        None
     }
 }
 
@@ -1002,6 +1164,63 @@ mod tests {
         assert_eq!(fast(&path), Some(by_sqlite(&path)));
     }
 
+    /// The wal-index is used as SQLite's readers use it, and a stale one (a
+    /// writer that died between its commit frame and the index update) does
+    /// not hide the commit: the log after the index's last frame is still
+    /// scanned.
+    #[test]
+    fn the_wal_index_is_used_and_a_stale_one_is_caught_up() {
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("i.sqlite");
+        let shape = Shape {
+            page_size: 1024,
+            reserved: 0,
+            wal: true,
+            value_len: 10,
+            filler_rows: 5000,
+            filler_tables: 2,
+        };
+        let c = build(&path, &shape);
+        let (wal, shm) = (sibling(&path, "-wal"), sibling(&path, "-shm"));
+        let open = || {
+            let file = File::open(&wal).unwrap();
+            let mut header = [0u8; 32];
+            file.read_exact_at(&mut header, 0).unwrap();
+            let w = Wal {
+                file,
+                frames: HashMap::new(),
+                n_pages: 0,
+                page_size: 1024,
+                salt: header[16..24].try_into().unwrap(),
+            };
+            let len = std::fs::metadata(&wal).unwrap().len();
+            w.read_index(&shm, len, header[3] & 1 == 1).map(|k| k.count)
+        };
+        // More frames than the index's first block holds.
+        let frames = open().expect("the live index is used");
+        assert!(frames > SHM_FRAMES_FIRST_BLOCK, "{frames} frames");
+        assert_eq!(fast(&path), Some(by_sqlite(&path)));
+
+        let stale = std::fs::read(&shm).unwrap();
+        c.execute("UPDATE kv SET v = 'newer' WHERE k = 'c'", [])
+            .unwrap();
+        assert!(open().unwrap() > frames);
+        std::fs::write(&shm, &stale).unwrap();
+        assert_eq!(open(), Some(frames), "the stale index still checks out");
+        let Some(Lookup::Rows(rows)) = fast(&path) else {
+            panic!("read beside a stale index")
+        };
+        assert_eq!(rows[1], ("c".into(), "newer".into()));
+
+        // An index for another log (other salts) is not used at all.
+        let mut other = stale.clone();
+        other[32] ^= 1;
+        other[80] ^= 1;
+        std::fs::write(&shm, &other).unwrap();
+        assert_eq!(open(), None);
+        assert_eq!(fast(&path), Some(by_sqlite(&path)));
+    }
+
     #[test]
     fn unsure_cases_are_left_to_sqlite() {
         let t = tempfile::tempdir().unwrap();
@@ -1082,12 +1301,13 @@ mod tests {
         assert_eq!(varint(&[0x81]), None);
         // Header of 4 bytes: NULL, int8 -2, text "hi"; then the bodies.
         let rec = [4u8, 0, 1, 17, 0xfe, b'h', b'i'];
-        assert_eq!(
-            Record::parse(&rec),
-            Some(vec![Value::Null, Value::Int(-2), Value::Text(b"hi")])
-        );
-        assert_eq!(Record::parse(&rec[..6]), None);
-        assert_eq!(Record::parse(&[2, 10]), None);
+        assert_eq!(Record::column(&rec, 0), Some(Value::Null));
+        assert_eq!(Record::column(&rec, 1), Some(Value::Int(-2)));
+        assert_eq!(Record::column(&rec, 2), Some(Value::Text(b"hi")));
+        assert_eq!(Record::column(&rec, 3), None, "past the last column");
+        assert_eq!(Record::column(&rec[..6], 2), None, "cut short");
+        assert_eq!(Record::column(&rec[..6], 1), Some(Value::Int(-2)));
+        assert_eq!(Record::column(&[2, 10], 0), None);
     }
 
     /// A writer in another connection commits pairs of rows (and, in WAL
@@ -1211,18 +1431,16 @@ mod tests {
             let conn = build(&src, &shape);
             let db = std::fs::read(&src).unwrap();
             let log = std::fs::read(sibling(&src, "-wal")).unwrap_or_default();
+            let index = std::fs::read(sibling(&src, "-shm")).unwrap_or_default();
             drop(conn);
             let path = t.path().join(format!("bad{wal}.sqlite"));
-            if wal {
-                std::fs::write(sibling(&path, "-shm"), b"").unwrap();
-            }
             let mut seed = 0x9e37_79b9_7f4a_7c15u64;
             for round in 0..1500 {
-                let (mut d, mut l) = (db.clone(), log.clone());
-                let target = if wal && round % 2 == 0 {
-                    &mut l
-                } else {
-                    &mut d
+                let (mut d, mut l, mut i) = (db.clone(), log.clone(), index.clone());
+                let target = match round % 3 {
+                    0 if wal => &mut l,
+                    1 if wal => &mut i,
+                    _ => &mut d,
                 };
                 if round % 5 == 0 {
                     let len = (rng(&mut seed) as usize) % (target.len() + 1);
@@ -1239,6 +1457,7 @@ mod tests {
                 std::fs::write(&path, &d).unwrap();
                 if wal {
                     std::fs::write(sibling(&path, "-wal"), &l).unwrap();
+                    std::fs::write(sibling(&path, "-shm"), &i).unwrap();
                 }
                 let _ = fast(&path);
             }
