@@ -105,7 +105,11 @@ fn shellcheck_every_contrib_script() {
         return;
     }
     let mut files = vec![];
-    walk(&root().join("contrib"), &mut files);
+    // The benchmark and oracle scripts too: they are run by hand, rarely,
+    // so a mistake in them would otherwise go unnoticed.
+    for dir in ["contrib", "bench", "tests/oracle"] {
+        walk(&root().join(dir), &mut files);
+    }
     let mut checked = vec![];
     let mut failures = vec![];
     for f in files {
@@ -117,6 +121,8 @@ fn shellcheck_every_contrib_script() {
             continue;
         }
         let mut c = Command::new("shellcheck");
+        // -x: follow `. bench/lib.sh`, which resolves from the repository root.
+        c.arg("-x").current_dir(root());
         if interp.as_deref() == Some("sh") {
             c.args(["-s", "sh"]); // POSIX mode: these run under Termux's or Debian's sh
         }

@@ -10,11 +10,11 @@
 //! that table's B-tree.
 //!
 //! It answers only when it is sure. Anything it does not fully understand (a
-//! hot journal, a WAL without its -shm, a bad checksum, an unexpected page
-//! type, a WITHOUT ROWID, generated or collated column, a non-text value, a
-//! duplicate key, a short read) gives `None`, and the caller asks SQLite, whose
-//! answer and messages are then the ones the user sees. A verdict never
-//! depends on this reader being able to read a file.
+//! hot journal, a WAL without its -shm, a WAL header it does not trust, an
+//! unexpected page type, a WITHOUT ROWID, generated or collated column, a
+//! non-text value, a duplicate key, a short read) gives `None`, and the
+//! caller asks SQLite, whose answer and messages are then the ones the user
+//! sees. A verdict never depends on this reader being able to read a file.
 //!
 //! Consistency without SQLite, the way SQLite gets it:
 //! - it holds SQLite's SHARED lock on the database file while it reads (the
@@ -22,9 +22,11 @@
 //!   PENDING byte), so no rollback-journal writer can commit and no closing
 //!   connection can checkpoint and delete the WAL under it;
 //! - it refuses to read beside a non-empty rollback journal;
-//! - it reads a WAL as SQLite's recovery does: frames whose salts and
-//!   cumulative checksums are valid, up to the last commit frame; a page's
-//!   newest such frame wins over the database file;
+//! - it reads a WAL as SQLite does: through the -shm wal-index when that is
+//!   intact and belongs to this log (as SQLite's readers do), then, as
+//!   recovery does, any further frames whose salts and cumulative checksums
+//!   are valid, up to the last commit frame; a page's newest committed frame
+//!   wins over the database file;
 //! - at the end it re-reads the WAL header and both files' sizes and times,
 //!   and the database header: if a transaction was appended or a checkpoint
 //!   restarted the log meanwhile, it returns `None` rather than mix two states.
