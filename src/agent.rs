@@ -126,8 +126,7 @@ impl Settings {
         config_path: Option<PathBuf>,
         o: &Overrides,
     ) -> Result<Self, String> {
-        let schedule = Schedule::parse(&config.check.schedule, &config.check.timezone)
-            .map_err(|e| format!("check.schedule: {e}"))?;
+        let schedule = crate::config::check_schedule(&config)?;
         let warn = crate::timefmt::parse_duration(&config.check.warn_within)
             .map_err(|e| format!("check.warn_within: {e}"))?;
         let agents = if config.agents.is_empty() {
@@ -470,7 +469,11 @@ fn reload(
                     "metrics.listen changed; the new address takes effect after a restart"
                 );
             }
-            tracing::info!(schedule = s.schedule.as_str(), "configuration reloaded");
+            tracing::info!(
+                schedule = s.schedule.as_str(),
+                timezone = %s.schedule.zone(),
+                "configuration reloaded"
+            );
             Some(s)
         }
         Err(e) => {
@@ -621,7 +624,12 @@ async fn daemon(settings: Settings, overrides: Overrides, host: HostEnv) -> anyh
     if sched.start_now() {
         start_cycle(settings.clone());
     }
-    tracing::info!(schedule = sched.schedule().as_str(), next = ?sched.next_fire(), "scheduler started");
+    tracing::info!(
+        schedule = sched.schedule().as_str(),
+        timezone = %sched.schedule().zone(),
+        next = ?sched.next_fire(),
+        "scheduler started"
+    );
     loop {
         let delay = sched
             .next_fire()

@@ -250,10 +250,16 @@ fn apply_env(table: &mut toml::Table, env: &BTreeMap<String, String>) -> Result<
     Ok(())
 }
 
+/// `[check] schedule` in `[check] timezone`; the error names the key at fault.
+pub fn check_schedule(cfg: &Config) -> Result<crate::schedule::Schedule, String> {
+    crate::schedule::zone(&cfg.check.timezone).map_err(|e| format!("check.timezone: {e}"))?;
+    crate::schedule::Schedule::parse(&cfg.check.schedule, &cfg.check.timezone)
+        .map_err(|e| format!("check.schedule: {e}"))
+}
+
 /// Checks serde cannot express: schedules parse, durations parse, …
 pub fn validate(cfg: &Config) -> Result<(), String> {
-    crate::schedule::Schedule::parse(&cfg.check.schedule, &cfg.check.timezone)
-        .map_err(|e| format!("check.schedule: {e}"))?;
+    check_schedule(cfg)?;
     crate::timefmt::parse_duration(&cfg.check.warn_within)
         .map_err(|e| format!("check.warn_within: {e}"))?;
     if !cfg.metrics.listen.is_empty() {

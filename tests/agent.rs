@@ -324,6 +324,50 @@ fn config_check_and_example() {
     );
 }
 
+/// `[check] timezone`: an IANA name, "local" (TZ, else the system's), or
+/// UTC; anything else is refused naming the key.
+#[test]
+fn config_timezones() {
+    let check = |tz: &str, env_tz: Option<&str>| {
+        let mut h = Home::new();
+        if let Some(v) = env_tz {
+            h = h.env("TZ", v);
+        }
+        let p = h.write(
+            "tz.toml",
+            format!("[check]\nschedule = \"0 9 * * *\"\ntimezone = \"{tz}\"\n"),
+        );
+        h.run(&["config", "check", "--config", &p.to_string_lossy()])
+    };
+    for (tz, env_tz) in [
+        ("Europe/Berlin", None),
+        ("America/New_York", None),
+        ("UTC", None),
+        ("", None),
+        ("local", Some("Asia/Tokyo")),
+        ("local", Some(":Asia/Tokyo")),
+    ] {
+        let o = check(tz, env_tz);
+        assert_eq!(rc(&o), 0, "{tz} TZ={env_tz:?}: {}", text(&o));
+    }
+    let o = check("Mars/Olympus", None);
+    assert_eq!(rc(&o), 1);
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("check.timezone: \"Mars/Olympus\" is not an IANA time zone name"),
+        "{}",
+        text(&o)
+    );
+    // A POSIX TZ rule is not a zone name.
+    let o = check("local", Some("CET-1CEST"));
+    assert_eq!(rc(&o), 1);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("\"local\" is \"CET-1CEST\""),
+        "{}",
+        text(&o)
+    );
+}
+
 // ------------------------------------------------------------ doctor in cycles
 
 const LEGACY_SECRET: &str = "sk-ant-oat01-FAKE-legacy-json-secret-7r5t3";
