@@ -2,7 +2,9 @@
 //! `models status --check` exit code must be reproduced exactly.
 //! - ../shared/fixtures: the project's 29 recorded homes;
 //! - tests/fixtures-oracle: more homes recorded with the real CLI
-//!   (tests/oracle/gen_cases.py).
+//!   (tests/oracle/gen_cases.py);
+//! - tests/fixtures-migrated: homes as the real CLI left them, its state DB
+//!   migrated to WAL mode by OpenClaw's own SQLite (tests/oracle/migrated.sh).
 
 mod common;
 use common::*;
@@ -113,4 +115,56 @@ fn shared_fixtures_all_agree_with_the_real_cli() {
 fn oracle_fixtures_all_agree_with_the_real_cli() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures-oracle");
     check_all(&root, 1);
+}
+
+#[test]
+fn migrated_fixtures_all_agree_with_the_real_cli() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures-migrated");
+    check_all(&root, 7);
+}
+
+/// On the files OpenClaw's SQLite wrote (full schema, WAL, -shm), the
+/// file-format reader answers by itself, and answers what SQLite answers.
+#[test]
+fn the_file_reader_answers_on_openclaws_own_wal_files() {
+    use clawwatch::sources::sqlite_file::{Lookup, Query, read};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures-migrated");
+    let keys = [
+        "auth.sharedStore",
+        "authProfiles.store",
+        "authProfiles.state",
+    ];
+    let query = Query {
+        table: "config_machine_state",
+        key: "state_key",
+        value: "value_json",
+        keys: &keys,
+    };
+    let dirs = fixture_dirs(&root);
+    assert!(dirs.len() >= 7);
+    for dir in dirs {
+        let home = tempfile::tempdir().unwrap();
+        copy_tree(&dir.join("home"), home.path());
+        let db = home.path().join(".openclaw/state/openclaw.sqlite");
+        assert!(
+            home.path()
+                .join(".openclaw/state/openclaw.sqlite-wal")
+                .is_file(),
+            "{}: no WAL",
+            dir.display()
+        );
+        let got = read(&db, &[query])
+            .unwrap_or_else(|| panic!("{}: the reader stepped aside", dir.display()));
+        let conn =
+            rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .unwrap();
+        let want: Vec<(String, String)> = conn
+            .prepare("SELECT state_key, value_json FROM config_machine_state WHERE state_key IN ('auth.sharedStore', 'authProfiles.store', 'authProfiles.state') ORDER BY rowid")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(got, vec![Lookup::Rows(want)], "{}", dir.display());
+    }
 }

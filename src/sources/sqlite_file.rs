@@ -41,6 +41,7 @@ use std::path::{Path, PathBuf};
 /// One lookup: the rows of `table` whose `key` column is one of `keys`,
 /// with their `value` column, as `SELECT key, value FROM table WHERE key IN
 /// (keys)` would return them.
+#[derive(Clone, Copy)]
 pub struct Query<'a> {
     pub table: &'a str,
     pub key: &'a str,

@@ -10,6 +10,12 @@
 # CLI, so it is not part of `cargo test`: installs Node 24 and openclaw from
 # npm on first use (bench/lib.sh). Prints one line per home; exits 1 on any
 # disagreement.
+#
+# RECORD="06-token-expiring-3h 31-legacy-main-agent-sqlite ..." also keeps
+# those migrated homes, with the instant openclaw ran and its exit code, in
+# tests/fixtures-migrated/<name>/ (the layout tests/fixtures.rs reads), so CI
+# checks files OpenClaw's own SQLite wrote without installing it. ONLY="..."
+# limits the run to those homes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=bench/lib.sh
@@ -20,6 +26,7 @@ SHARED=${SHARED:-../shared/fixtures}
 fail=0
 for fix in "$SHARED"/*/ tests/fixtures-oracle/*/; do
   [ -d "$fix/home" ] || continue
+  case " ${ONLY:-$(basename "$fix")} " in *" $(basename "$fix") "*) ;; *) continue ;; esac
   h=$(mktemp -d)
   cp -a "$fix/home/." "$h/"
   args=()
@@ -29,6 +36,7 @@ for fix in "$SHARED"/*/ tests/fixtures-oracle/*/; do
       args+=("${line//@HOME@/$h}")
     done <"$fix/env"
   fi
+  now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   set +e
   (cd "$h" && env -i PATH="$NODE_BIN:/usr/bin:/bin" HOME="$h" TERM=dumb NO_COLOR=1 TZ=UTC "${args[@]+"${args[@]}"}" "$OC" models status --check >/dev/null 2>&1)
   oc=$?
@@ -38,7 +46,18 @@ for fix in "$SHARED"/*/ tests/fixtures-oracle/*/; do
   wal=$(find "$h" -name '*.sqlite-wal' | wc -l)
   verdict=OK
   if [ "$oc" != "$cw" ]; then verdict=DIFF; fail=1; fi
-  echo "$(basename "$fix") openclaw=$oc clawwatch=$cw wal_files=$wal $verdict"
+  name=$(basename "$fix")
+  echo "$name openclaw=$oc clawwatch=$cw wal_files=$wal $verdict"
+  case " ${RECORD:-} " in
+    *" $name "*)
+      out="tests/fixtures-migrated/$name"
+      rm -rf "$out" && mkdir -p "$out/home"
+      cp -a "$h/." "$out/home/"
+      if [ -f "$fix/env" ]; then cp "$fix/env" "$out/env"; fi
+      printf '{\n  "generated_at_iso": "%s",\n  "desc": "%s after openclaw models status --check migrated its state DB"\n}\n' "$now" "$name" >"$out/fixture.json"
+      printf '{\n  "rc": %s,\n  "cmd": "openclaw models status --check, run at generated_at_iso (to the second before it)"\n}\n' "$oc" >"$out/expected.json"
+      ;;
+  esac
   rm -rf "$h"
 done
 exit "$fail"
