@@ -1640,3 +1640,47 @@ fn once_probes_on_its_own_schedule_and_exports_the_answer() {
     assert_eq!(rc(&o), 0);
     assert_eq!(log.lock().unwrap().len(), 2);
 }
+
+/// A finding fixed between two `once` runs is written to the textfile at 0,
+/// as `run`'s /metrics keeps it, not dropped: the state file remembers what
+/// earlier runs saw.
+#[test]
+fn once_keeps_a_fixed_finding_at_zero_in_the_textfile() {
+    let h = healthy();
+    let cfg = clawwatch_config(&h, "");
+    let tf = h.path().join("out.prom");
+    let once = |now: &str| {
+        let o = h.run(&[
+            "once",
+            "--config",
+            &cfg,
+            "--now",
+            now,
+            "--textfile",
+            &tf.to_string_lossy(),
+        ]);
+        assert_eq!(rc(&o), 0, "{}", text(&o));
+        std::fs::read_to_string(&tf).unwrap()
+    };
+    let series = |v: u8| {
+        format!(
+            "openclaw_doctor_finding{{agent=\"\",id=\"credential-file-permissions\",severity=\"warning\"}} {v}"
+        )
+    };
+    let db = h.oc().join("state/openclaw.sqlite");
+    let prom = once("2026-11-25T10:00:00Z");
+    assert!(!prom.contains("credential-file-permissions"), "{prom}");
+    chmod(&db, 0o644);
+    let prom = once("2026-11-25T10:05:00Z");
+    assert!(prom.contains(&series(1)), "{prom}");
+    chmod(&db, 0o600);
+    let prom = once("2026-11-25T10:10:00Z");
+    assert!(prom.contains(&series(0)), "{prom}");
+    assert!(
+        prom.contains("openclaw_doctor_findings{severity=\"warning\"} 0"),
+        "{prom}"
+    );
+    // Still 0 six days later; forgotten after a week.
+    assert!(once("2026-12-01T10:00:00Z").contains(&series(0)));
+    assert!(!once("2026-12-02T10:10:00Z").contains("credential-file-permissions"));
+}

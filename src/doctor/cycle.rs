@@ -5,7 +5,10 @@
 //! however often the check schedule fires: it uses the network and the
 //! providers' rate limits. The last probe (time and answers, no secrets) is
 //! kept in `probe-state.json` beside the alert state, so `once` from a timer
-//! and a restarted daemon honour the probe schedule as well.
+//! and a restarted daemon honour the probe schedule as well. That file also
+//! remembers which findings earlier cycles saw, so a finding fixed since is
+//! exported at 0 (the state set `run`'s /metrics keeps) by `once` and after
+//! a restart too, until a week after it was last seen.
 
 use super::probe::{self, ProbeResult, ProbeTarget};
 use super::{DoctorInputs, Finding, Severity, gather};
@@ -26,12 +29,83 @@ pub const PROBE_STATE_FILE: &str = "probe-state.json";
 /// Sends the probe requests (the network in production, a stub in tests).
 pub type Prober = Box<dyn FnMut(&[ProbeTarget]) -> Vec<ProbeResult> + Send>;
 
-/// The last probe: when, and what the providers answered.
+/// The last probe: when, and what the providers answered; and the findings
+/// earlier cycles saw.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProbeMemory {
     pub version: u32,
     pub last_probe_ms: Option<i64>,
     pub results: Vec<ProbeResult>,
+    /// Absent from files written before it existed.
+    #[serde(default)]
+    pub findings_seen: Vec<SeenFinding>,
+}
+
+/// A finding's labels (agent, "" for none; id; severity) and when a cycle
+/// last saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeenFinding {
+    pub labels: [String; 3],
+    pub last_seen_ms: i64,
+}
+
+/// How long a fixed finding is still exported at 0.
+const SEEN_RETENTION_MS: i64 = 7 * 24 * 3_600_000;
+/// A finding still present refreshes its last-seen time at most this often,
+/// so the state file is not rewritten every cycle.
+const SEEN_REFRESH_MS: i64 = 24 * 3_600_000;
+
+/// A finding's metric labels.
+pub fn finding_labels(f: &Finding) -> [String; 3] {
+    [
+        f.agent.clone().unwrap_or_default(),
+        f.id.to_string(),
+        f.severity.as_str().to_string(),
+    ]
+}
+
+impl ProbeMemory {
+    /// Note the findings of a cycle at `now_ms`: returns the labels seen by
+    /// earlier cycles (within the retention) that are gone now, and whether
+    /// the memory changed (a new finding, one forgotten, a daily refresh).
+    pub fn note_findings(
+        &mut self,
+        current: &[[String; 3]],
+        now_ms: i64,
+    ) -> (Vec<[String; 3]>, bool) {
+        let mut changed = false;
+        let before = self.findings_seen.len();
+        self.findings_seen.retain(|s| {
+            current.contains(&s.labels)
+                || (now_ms - s.last_seen_ms < SEEN_RETENTION_MS && s.last_seen_ms <= now_ms)
+        });
+        changed |= self.findings_seen.len() != before;
+        for labels in current {
+            match self.findings_seen.iter_mut().find(|s| &s.labels == labels) {
+                Some(s)
+                    if now_ms - s.last_seen_ms >= SEEN_REFRESH_MS || s.last_seen_ms > now_ms =>
+                {
+                    s.last_seen_ms = now_ms;
+                    changed = true;
+                }
+                Some(_) => {}
+                None => {
+                    self.findings_seen.push(SeenFinding {
+                        labels: labels.clone(),
+                        last_seen_ms: now_ms,
+                    });
+                    changed = true;
+                }
+            }
+        }
+        let gone = self
+            .findings_seen
+            .iter()
+            .filter(|s| !current.contains(&s.labels))
+            .map(|s| s.labels.clone())
+            .collect();
+        (gone, changed)
+    }
 }
 
 /// Whether the probe is due at `now`: never probed, a fire time of its
@@ -89,6 +163,8 @@ pub struct DoctorOutcome {
     pub status: i32,
     /// The probe in effect (the last one, maybe from an earlier cycle).
     pub probe: Option<ProbeMemory>,
+    /// Labels of findings earlier cycles saw that are gone now.
+    pub gone: Vec<[String; 3]>,
 }
 
 pub struct DoctorCycle {
@@ -180,8 +256,11 @@ impl DoctorCycle {
             .probe
             .then(|| Schedule::parse(&config.doctor.probe_schedule, &config.check.timezone).ok())
             .flatten();
-        let path = schedule.as_ref().and_then(|_| memory_path(config, env));
-        Some(DoctorCycle::new(schedule, path, network_prober()))
+        Some(DoctorCycle::new(
+            schedule,
+            memory_path(config, env),
+            network_prober(),
+        ))
     }
 
     /// The probe memory, probing first when due. Pure apart from the
@@ -193,29 +272,36 @@ impl DoctorCycle {
         config: &Config,
         now: DateTime<Utc>,
     ) -> Option<ProbeMemory> {
-        let schedule = self.probe_schedule.as_ref()?;
-        let memory = self.memory.get_or_insert_with(|| {
-            self.memory_path
-                .as_deref()
-                .map(load_memory)
-                .unwrap_or_default()
-        });
-        if probe_due(schedule, memory.last_probe_ms, now) {
+        let schedule = self.probe_schedule.clone()?;
+        let memory = self.memory();
+        if probe_due(&schedule, memory.last_probe_ms, now) {
             let targets = probe::plan(snap, report, &config.doctor.base_urls);
             let results = (self.prober)(&targets);
-            *memory = ProbeMemory {
-                version: PROBE_STATE_VERSION,
-                last_probe_ms: Some(now.timestamp_millis()),
-                results,
-            };
+            let memory = self.memory();
+            memory.last_probe_ms = Some(now.timestamp_millis());
+            memory.results = results;
             tracing::info!(targets = targets.len(), next = ?schedule.next_after(now), "auth probe done");
-            if let Some(p) = &self.memory_path
-                && let Err(e) = crate::alert::state::save_json(p, &*memory, "probe state")
-            {
-                tracing::warn!("{e}");
-            }
+            self.save();
         }
-        Some(memory.clone())
+        Some(self.memory().clone())
+    }
+
+    /// The memory, read from the state file on first use.
+    fn memory(&mut self) -> &mut ProbeMemory {
+        let path = self.memory_path.as_deref();
+        let memory = self
+            .memory
+            .get_or_insert_with(|| path.map(load_memory).unwrap_or_default());
+        memory.version = PROBE_STATE_VERSION;
+        memory
+    }
+
+    fn save(&mut self) {
+        if let (Some(p), Some(m)) = (&self.memory_path, &self.memory)
+            && let Err(e) = crate::alert::state::save_json(p, m, "probe state")
+        {
+            tracing::warn!("{e}");
+        }
     }
 
     /// Doctor's findings for this cycle's snapshot and report.
@@ -249,10 +335,18 @@ impl DoctorCycle {
             Verdict::Expiring => 2,
             _ => 1,
         };
+        let current: Vec<[String; 3]> = findings.iter().map(finding_labels).collect();
+        let (gone, changed) = self
+            .memory()
+            .note_findings(&current, now.timestamp_millis());
+        if changed {
+            self.save();
+        }
         DoctorOutcome {
             findings,
             status,
             probe,
+            gone,
         }
     }
 }
@@ -287,6 +381,42 @@ mod tests {
             ms("2026-11-25T12:00:00Z"),
             at("2026-11-25T10:00:00Z")
         ));
+    }
+
+    #[test]
+    fn findings_seen_are_remembered_for_a_week_and_written_rarely() {
+        let l = |id: &str| [String::new(), id.to_string(), "warning".to_string()];
+        let day = 24 * 3_600_000;
+        let mut m = ProbeMemory::default();
+        let t0 = at("2026-11-25T10:00:00Z").timestamp_millis();
+        assert_eq!(m.note_findings(&[l("a"), l("b")], t0), (vec![], true));
+        // Same findings an hour later: nothing to write.
+        assert_eq!(
+            m.note_findings(&[l("a"), l("b")], t0 + day / 24),
+            (vec![], false)
+        );
+        // b is fixed: exported at 0, nothing new to write.
+        assert_eq!(
+            m.note_findings(&[l("a")], t0 + 2 * day / 24),
+            (vec![l("b")], false)
+        );
+        // a still there a day later: its last-seen time is refreshed once.
+        assert_eq!(
+            m.note_findings(&[l("a")], t0 + day + 1),
+            (vec![l("b")], true)
+        );
+        assert_eq!(
+            m.note_findings(&[l("a")], t0 + day + 2),
+            (vec![l("b")], false)
+        );
+        // A week after b was last seen it is forgotten.
+        assert_eq!(m.note_findings(&[l("a")], t0 + 7 * day), (vec![], true));
+        assert_eq!(m.findings_seen.len(), 1);
+        // It comes back: remembered again.
+        assert_eq!(
+            m.note_findings(&[l("a"), l("b")], t0 + 8 * day),
+            (vec![], true)
+        );
     }
 
     fn home_with_key() -> (tempfile::TempDir, HostEnv) {

@@ -1,6 +1,7 @@
 //! Doctor metrics of the agent's cycles (names in docs/metrics.md):
 //! `openclaw_doctor_finding{agent,id,severity}` is a state set (1 while the
-//! finding holds, 0 once it is gone, for the life of the process),
+//! finding holds, 0 once it is gone: for the life of the process, and for a
+//! week through the state file, so `once` and a restarted daemon too),
 //! `openclaw_doctor_findings{severity}`, `openclaw_doctor_status`, and with
 //! probing `openclaw_auth_probe_success{agent,provider,profile}` and
 //! `openclaw_auth_probe_last_timestamp_seconds`. Label values are ids, agent
@@ -82,14 +83,11 @@ impl DoctorMetrics {
         let now: BTreeSet<[String; 3]> = out
             .findings
             .iter()
-            .map(|f| {
-                [
-                    f.agent.clone().unwrap_or_default(),
-                    f.id.to_string(),
-                    f.severity.as_str().to_string(),
-                ]
-            })
+            .map(crate::doctor::cycle::finding_labels)
             .collect();
+        // Gone since an earlier cycle of this process, or (from the state
+        // file) of an earlier `once` or before a restart.
+        seen.findings.extend(out.gone.iter().cloned());
         for l in seen.findings.iter().filter(|l| !now.contains(*l)) {
             self.finding
                 .with_label_values(&[&l[0], &l[1], &l[2]])
