@@ -11,15 +11,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
 RUNS=${RUNS:-10}
-# The static, non-PIE build (`cargo release-static`, .cargo/config.toml) on
-# x86_64; the ordinary release build elsewhere.
-if [ -z "${CW:-}" ] && [ "$(uname -m)" = x86_64 ]; then
-  cargo release-static --locked --quiet
-  CW="$PWD/target/x86_64-unknown-linux-gnu/release/clawwatch"
-elif [ -z "${CW:-}" ]; then
-  cargo build --release --locked --quiet
-  CW="$PWD/target/release/clawwatch"
-fi
+build_clawwatch
 mkdir -p bench/results
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -16,14 +16,7 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 OC_RUNS=${OC_RUNS:-3}
 CW_RUNS=${CW_RUNS:-100}
-# The static, non-PIE build on x86_64, as bench/check.sh.
-if [ -z "${CW:-}" ] && [ "$(uname -m)" = x86_64 ]; then
-  cargo release-static --locked --quiet
-  CW="$PWD/target/x86_64-unknown-linux-gnu/release/clawwatch"
-elif [ -z "${CW:-}" ]; then
-  cargo build --release --locked --quiet
-  CW="$PWD/target/release/clawwatch"
-fi
+build_clawwatch
 mkdir -p bench/results
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

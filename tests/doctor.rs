@@ -834,6 +834,22 @@ fn claude_code_creds_invalid_and_dotenv_unreadable() {
 
 // ------------------------------------------------------------ clawwatch side
 
+/// `once --config cfg --now now --textfile tf`, which must exit 0; the
+/// textfile it wrote.
+fn once_textfile(h: &Home, cfg: &str, tf: &Path, now: &str) -> String {
+    let o = h.run(&[
+        "once",
+        "--config",
+        cfg,
+        "--now",
+        now,
+        "--textfile",
+        &tf.to_string_lossy(),
+    ]);
+    assert_eq!(rc(&o), 0, "{}", text(&o));
+    std::fs::read_to_string(tf).unwrap()
+}
+
 fn clawwatch_config(h: &Home, toml: &str) -> String {
     h.write("cw/clawwatch.toml", toml)
         .to_string_lossy()
@@ -1596,19 +1612,7 @@ fn once_probes_on_its_own_schedule_and_exports_the_answer() {
         ),
     );
     let tf = h.path().join("out.prom");
-    let once = |now: &str| {
-        let o = h.run(&[
-            "once",
-            "--config",
-            &cfg,
-            "--now",
-            now,
-            "--textfile",
-            &tf.to_string_lossy(),
-        ]);
-        assert_eq!(rc(&o), 0, "{}", text(&o));
-        std::fs::read_to_string(&tf).unwrap()
-    };
+    let once = |now: &str| once_textfile(&h, &cfg, &tf, now);
     let success = "openclaw_auth_probe_success{agent=\"main\",profile=\"ANTHROPIC_API_KEY\",provider=\"anthropic\"} 1";
     // Every five minutes from 10:02 to 10:57: one probe, at 10:02.
     for m in (2..60).step_by(5) {
@@ -1649,19 +1653,7 @@ fn once_keeps_a_fixed_finding_at_zero_in_the_textfile() {
     let h = healthy();
     let cfg = clawwatch_config(&h, "");
     let tf = h.path().join("out.prom");
-    let once = |now: &str| {
-        let o = h.run(&[
-            "once",
-            "--config",
-            &cfg,
-            "--now",
-            now,
-            "--textfile",
-            &tf.to_string_lossy(),
-        ]);
-        assert_eq!(rc(&o), 0, "{}", text(&o));
-        std::fs::read_to_string(&tf).unwrap()
-    };
+    let once = |now: &str| once_textfile(&h, &cfg, &tf, now);
     let series = |v: u8| {
         format!(
             "openclaw_doctor_finding{{agent=\"\",id=\"credential-file-permissions\",severity=\"warning\"}} {v}"

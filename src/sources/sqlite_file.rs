@@ -294,24 +294,24 @@ const SHM_FRAMES_FIRST_BLOCK: usize = SHM_FRAMES_PER_BLOCK - SHM_HEADER / 4;
 impl Wal {
     /// The committed frames of the log at `path` (`len` bytes): `Some(None)`
     /// when there are none, `None` when this reader does not trust it.
-    fn open(path: &Path, len: u64, shm: &Path) -> Option<Option<Wal>> {
+    /// `header`: the log's first 32 bytes, as the stamp read them (the
+    /// closing stamp checks they did not change).
+    fn open(path: &Path, len: u64, header: &[u8; 32], shm: &Path) -> Option<Option<Wal>> {
         if len == 0 {
             return Some(None);
         }
         let file = File::open(path).ok()?;
-        let mut header = [0u8; 32];
-        file.read_exact_at(&mut header, 0).ok()?;
-        let magic = be32(&header, 0)?;
-        if magic & !1 != WAL_MAGIC || be32(&header, 4)? != WAL_VERSION {
+        let magic = be32(header, 0)?;
+        if magic & !1 != WAL_MAGIC || be32(header, 4)? != WAL_VERSION {
             return None;
         }
         let big_endian = magic & 1 == 1;
-        let page_size = be32(&header, 8)? as usize;
+        let page_size = be32(header, 8)? as usize;
         if !valid_page_size(page_size) {
             return None;
         }
         let sum = wal_checksum(big_endian, &header[..24], (0, 0));
-        if sum != (be32(&header, 24)?, be32(&header, 28)?) {
+        if sum != (be32(header, 24)?, be32(header, 28)?) {
             return None;
         }
         let salt: [u8; 8] = header[16..24].try_into().ok()?;
@@ -488,7 +488,12 @@ impl Db {
             // A WAL without its -shm: SQLite refuses a read-only open there,
             // so this reader does not guess.
             Some(_) if !stamp.shm => return None,
-            Some((w, _)) => Wal::open(&sibling(path, "-wal"), w.len, &sibling(path, "-shm"))?,
+            Some((w, header)) => Wal::open(
+                &sibling(path, "-wal"),
+                w.len,
+                header,
+                &sibling(path, "-shm"),
+            )?,
             _ => None,
         };
         if stamp.db.len == 0 {
