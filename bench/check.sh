@@ -4,7 +4,7 @@
 # on 1,000 agents x 10 profiles.
 #
 # Installs Node 24 and openclaw@2026.9.6 from the npm registry into
-# ${TMPDIR:-/tmp} on first use (as ../shared/oracle/run-openclaw.sh does) and
+# ${TMPDIR:-/tmp} on first use (as tests/oracle/run-openclaw.sh does) and
 # hyperfine from Debian if missing. Results: bench/results/*.json and *.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."

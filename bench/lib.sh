@@ -1,7 +1,7 @@
 # Shared by bench/check.sh and bench/doctor.sh (sourced from the repository
 # root): hyperfine from Debian, Node 24 and openclaw@$OPENCLAW_VERSION
 # (default 2026.9.6) from the npm registry into ${TMPDIR:-/tmp} on first use,
-# as ../shared/oracle/run-openclaw.sh does. Sets NODE_BIN and OC, and defines
+# as tests/oracle/run-openclaw.sh does. Sets NODE_BIN and OC, and defines
 # build_clawwatch.
 # shellcheck shell=bash
 OC_VERSION="${OPENCLAW_VERSION:-2026.9.6}"

@@ -383,8 +383,8 @@ fn timer_path_end_to_end_without_systemd() {
     if !have_tool("prometheus-node-exporter") {
         return;
     }
-    let fixture = root().join("../shared/fixtures/06-token-expiring-3h");
-    if !require(fixture.is_dir(), "../shared/fixtures/06-token-expiring-3h") {
+    let fixture = root().join("tests/fixtures/hand/06-token-expiring-3h");
+    if !require(fixture.is_dir(), "tests/fixtures/hand/06-token-expiring-3h") {
         return;
     }
     let meta: serde_json::Value =

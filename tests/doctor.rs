@@ -1,5 +1,5 @@
 //! `clawwatch doctor`: one test per finding id (on recorded fixtures from
-//! ../shared/fixtures and on homes generated here), the live probe against a
+//! tests/fixtures/hand and on homes generated here), the live probe against a
 //! local HTTP server (rotation order, dedup, only rate limits rotate, the
 //! last error), exit codes, the JSON schema, secrets, and read-only-ness.
 
@@ -63,15 +63,15 @@ fn fix(f: &Value) -> &str {
     f["fix"].as_str().unwrap_or_default()
 }
 
-fn shared_fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")
+fn hand_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hand")
 }
 
 /// A recorded fixture copied into a temp home (private modes), with its env
 /// and the instant it was recorded at.
 fn fixture(name: &str) -> Option<(Home, String)> {
-    let dir = shared_fixtures().join(name);
-    if !require(dir.is_dir(), &format!("../shared/fixtures/{name}")) {
+    let dir = hand_fixtures().join(name);
+    if !require(dir.is_dir(), &format!("tests/fixtures/hand/{name}")) {
         return None;
     }
     let mut h = home();

@@ -1,9 +1,9 @@
 //! The built binary against every recorded OpenClaw home: the real CLI's
 //! `models status --check` exit code must be reproduced exactly.
-//! - ../shared/fixtures: the project's 29 recorded homes;
-//! - tests/fixtures-oracle: more homes recorded with the real CLI
+//! - tests/fixtures/hand: 29 hand-made homes with the real CLI's verdicts;
+//! - tests/fixtures/oracle: more homes recorded with the real CLI
 //!   (tests/oracle/gen_cases.py);
-//! - tests/fixtures-migrated: homes as the real CLI left them, its state DB
+//! - tests/fixtures/migrated: homes as the real CLI left them, its state DB
 //!   migrated to WAL mode by OpenClaw's own SQLite (tests/oracle/migrated.sh).
 
 mod common;
@@ -105,21 +105,19 @@ fn check_all(root: &Path, at_least: usize) {
 
 #[test]
 fn shared_fixtures_all_agree_with_the_real_cli() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
-    if require(root.is_dir(), "../shared/fixtures") {
-        check_all(&root, 29);
-    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hand");
+    check_all(&root, 29);
 }
 
 #[test]
 fn oracle_fixtures_all_agree_with_the_real_cli() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures-oracle");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/oracle");
     check_all(&root, 1);
 }
 
 #[test]
 fn migrated_fixtures_all_agree_with_the_real_cli() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures-migrated");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/migrated");
     check_all(&root, 7);
 }
 
@@ -128,7 +126,7 @@ fn migrated_fixtures_all_agree_with_the_real_cli() {
 #[test]
 fn the_file_reader_answers_on_openclaws_own_wal_files() {
     use clawwatch::sources::sqlite_file::{Lookup, Query, read};
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures-migrated");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/migrated");
     let keys = [
         "auth.sharedStore",
         "authProfiles.store",

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate recorded oracle cases for `openclaw models status --check` (openclaw 2026.9.6).
 
-Each case is a directory <out>/<name>/ laid out exactly like the shared fixtures:
+Each case is a directory <out>/<name>/ laid out exactly like tests/fixtures/hand:
   home/            the HOME the CLI runs with (copied to a temp dir by the runner)
   env              optional KEY=VALUE lines (@HOME@ = the temp HOME)
   fixture.json     generated_at_ms / generated_at_iso (the instant expiries are relative to), desc, spec
@@ -9,8 +9,8 @@ Each case is a directory <out>/<name>/ laid out exactly like the shared fixtures
   check.txt, status.json, status.stderr.txt   raw CLI output (dropped when > 20 KB)
 
 Usage:
-  python3 tests/oracle/gen_cases.py --out tests/fixtures-oracle [--only a,b] [--no-run] [-j 2]
-        [--runner /work/shared/oracle/run-openclaw.sh] [--list] [--readme-only]
+  python3 tests/oracle/gen_cases.py --out tests/fixtures/oracle [--only a,b] [--no-run] [-j 2]
+        [--runner tests/oracle/run-openclaw.sh] [--list] [--readme-only]
 
 Timing: every case is built immediately before it is run, with its own NOW (a whole second,
 so the CLI's clock is always a few seconds *after* generated_at_ms). Expiries/cooldowns are never
@@ -19,18 +19,18 @@ within 10 minutes of a decision boundary (0, 5 min, 24 h) except values exactly 
 "oauth within the 5-minute refresh margin" cases (NOW+150 s, run at once).
 
 The random part uses random.Random(20261125); the case structure does not depend on the clock.
-`predicted_rc` in fixture.json is what a model of /work/shared/openclaw-auth.md §3 (the function
+`predicted_rc` in fixture.json is what a model of docs/openclaw-rules.md (the function
 `predict` below) expects; `expected.json` is what the real CLI did. They may differ: that is the
 point of recording.
 
 Only the Python 3.11 standard library is used. Helpers are adapted from
-/work/shared/oracle/make-fixtures.py (copied, not imported).
+tests/oracle/make_hand_fixtures.py (copied, not imported).
 """
 import argparse, copy, json, os, random, re, shutil, sqlite3, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 
 SEED = 20261125
-DEFAULT_RUNNER = "/work/shared/oracle/run-openclaw.sh"
+DEFAULT_RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "run-openclaw.sh")
 S = 1000
 M = 60 * S
 H = 60 * M
@@ -1028,7 +1028,7 @@ def write_readme(out, cases):
     text = f"""# Recorded oracle cases (`openclaw models status --check`)
 
 {len(rows)} cases recorded against the real CLI (openclaw 2026.9.6 on Node 24) with
-`/work/shared/oracle/run-openclaw.sh <case> --record`. Layout is the same as `shared/fixtures`:
+`tests/oracle/run-openclaw.sh <case> --record`. Layout is the same as `tests/fixtures/hand`:
 
 - `home/` — the HOME the CLI ran with (the runner copies it to a temp dir first),
 - `env` (optional) — `KEY=VALUE` lines for an otherwise empty environment; `@HOME@` = the temp HOME,
@@ -1051,8 +1051,8 @@ All secrets are fake (contain `FAKE`).
 
 Regenerate (about 5 s per case, 2 in parallel; rewrites every case with a new NOW):
 
-    python3 tests/oracle/gen_cases.py --out tests/fixtures-oracle
-    python3 tests/oracle/gen_cases.py --out tests/fixtures-oracle --only h08-token-exactly-24h   # one case
+    python3 tests/oracle/gen_cases.py --out tests/fixtures/oracle
+    python3 tests/oracle/gen_cases.py --out tests/fixtures/oracle --only h08-token-exactly-24h   # one case
 
 Distribution: {dist}.
 Cases where the real CLI disagreed with the §3 model: {len(mism)} ({', '.join(mism) if mism else 'none'}).
@@ -1069,7 +1069,7 @@ Cases where the real CLI disagreed with the §3 model: {len(mism)} ({', '.join(m
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default="tests/fixtures-oracle")
+    ap.add_argument("--out", default="tests/fixtures/oracle")
     ap.add_argument("--only", default="")
     ap.add_argument("--no-run", action="store_true")
     ap.add_argument("--list", action="store_true")

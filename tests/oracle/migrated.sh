@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every recorded home (../shared/fixtures and tests/fixtures-oracle) as the
+# Every recorded home (tests/fixtures/hand and tests/fixtures/oracle) as the
 # real CLI leaves it: run `openclaw models status --check` on a copy, which
 # migrates its state DB to OpenClaw's full schema in WAL mode (with the WAL
 # and -shm OpenClaw's own SQLite wrote), then `clawwatch check` on that same
@@ -13,7 +13,7 @@
 #
 # RECORD="06-token-expiring-3h 31-legacy-main-agent-sqlite ..." also keeps
 # those migrated homes, with the instant openclaw ran and its exit code, in
-# tests/fixtures-migrated/<name>/ (the layout tests/fixtures.rs reads), so CI
+# tests/fixtures/migrated/<name>/ (the layout tests/fixtures.rs reads), so CI
 # checks files OpenClaw's own SQLite wrote without installing it. ONLY="..."
 # limits the run to those homes.
 set -euo pipefail
@@ -22,9 +22,9 @@ cd "$(dirname "$0")/../.."
 . bench/lib.sh
 cargo build --release --locked --quiet
 CW="$PWD/target/release/clawwatch"
-SHARED=${SHARED:-../shared/fixtures}
+SHARED=${SHARED:-tests/fixtures/hand}
 fail=0
-for fix in "$SHARED"/*/ tests/fixtures-oracle/*/; do
+for fix in "$SHARED"/*/ tests/fixtures/oracle/*/; do
   [ -d "$fix/home" ] || continue
   case " ${ONLY:-$(basename "$fix")} " in *" $(basename "$fix") "*) ;; *) continue ;; esac
   h=$(mktemp -d)
@@ -50,7 +50,7 @@ for fix in "$SHARED"/*/ tests/fixtures-oracle/*/; do
   echo "$name openclaw=$oc clawwatch=$cw wal_files=$wal $verdict"
   case " ${RECORD:-} " in
     *" $name "*)
-      out="tests/fixtures-migrated/$name"
+      out="tests/fixtures/migrated/$name"
       rm -rf "$out" && mkdir -p "$out/home"
       cp -a "$h/." "$out/home/"
       if [ -f "$fix/env" ]; then cp "$fix/env" "$out/env"; fi

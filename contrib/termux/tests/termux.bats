@@ -65,7 +65,7 @@ install_with_stub() {
 
 @test "an expired profile leads to termux-notification with the stable id and the re-auth button" {
     bin=$(real_clawwatch) || skip_or_fail "target/debug/clawwatch is not built"
-    fixture=$REPO_ROOT/../shared/fixtures/07-token-expired/home
+    fixture=$REPO_ROOT/tests/fixtures/hand/07-token-expired/home
     [ -d "$fixture" ] || skip_or_fail "missing $fixture"
     cp -R "$fixture/." "$HOME/"
     chmod -R u+w "$HOME"
