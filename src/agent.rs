@@ -10,12 +10,12 @@
 use crate::config::Config;
 use crate::doctor::Finding;
 use crate::doctor::cycle::DoctorCycle;
-use crate::model::{AgentScope, Policy, Report};
 use crate::output::metrics::{Metrics, Rendered};
 use crate::schedule::Schedule;
 use crate::sources::{self, HostEnv, ReadOptions};
 use axum::body::Bytes;
 use chrono::{DateTime, Utc};
+use clawwatch_core::model::{AgentScope, Policy, Report};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -33,6 +33,8 @@ pub trait Notifier: Send {
 pub struct Hooks {
     pub notifier: Option<NotifierBox>,
     pub doctor: Option<DoctorCycle>,
+    /// Database connections kept between cycles.
+    pub connections: sources::Connections,
 }
 
 impl Hooks {
@@ -46,9 +48,14 @@ impl Hooks {
         Hooks {
             notifier: default_notifier(settings, metrics, env),
             doctor: DoctorCycle::from_config(&settings.config, env),
+            connections: sources::Connections::keep(KEPT_CONNECTIONS),
         }
     }
 }
+
+/// How many store databases the daemon keeps open between cycles: the
+/// state DB and the first agent DBs (each costs a descriptor or two).
+const KEPT_CONNECTIONS: usize = 16;
 
 /// Settings derived from the config (and flags) for the cycles.
 #[derive(Debug, Clone)]
@@ -127,7 +134,7 @@ impl Settings {
         o: &Overrides,
     ) -> Result<Self, String> {
         let schedule = crate::config::check_schedule(&config)?;
-        let warn = crate::timefmt::parse_duration(&config.check.warn_within)
+        let warn = clawwatch_core::timefmt::parse_duration(&config.check.warn_within)
             .map_err(|e| format!("check.warn_within: {e}"))?;
         let agents = if config.agents.is_empty() {
             AgentScope::All
@@ -191,11 +198,12 @@ pub fn run_cycle(
             state_dir: settings.state_dir.clone(),
             agents: settings.policy.agents.clone(),
         },
+        &hooks.connections,
     );
     for p in &snap.problems {
-        tracing::warn!(source = p.source, reason = p.reason, path = ?p.path, "{}", p.message);
+        tracing::warn!(source = p.source.as_str(), reason = p.reason.as_str(), path = ?p.path, "{}", p.message);
     }
-    let report = crate::evaluate(&snap, now.timestamp_millis(), &settings.policy);
+    let report = clawwatch_core::evaluate(&snap, now.timestamp_millis(), &settings.policy);
     let doctor = hooks.doctor.as_mut().map(|d| {
         d.run(
             &snap,
@@ -603,6 +611,7 @@ async fn daemon(settings: Settings, overrides: Overrides, host: HostEnv) -> anyh
             let mut hooks = Hooks {
                 notifier: None,
                 doctor: DoctorCycle::from_config(&s.config, &h.vars),
+                connections: sources::Connections::keep(KEPT_CONNECTIONS),
             };
             let mut last = None;
             for i in 1..=n {

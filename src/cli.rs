@@ -1,11 +1,11 @@
 //! Command-line interface: clap definitions and the command runners.
 
 use crate::exit::{self, ExitCodes};
-use crate::model::{AgentScope, Policy, Report};
 use crate::output;
 use crate::sources::{self, HostEnv, ReadOptions};
 use anyhow::{Context, Result, anyhow};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clawwatch_core::model::{AgentScope, Policy, Report};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -171,7 +171,7 @@ pub struct StatusArgs {
 }
 
 fn parse_warn(s: &str) -> Result<std::time::Duration, String> {
-    crate::timefmt::parse_duration(s)
+    clawwatch_core::timefmt::parse_duration(s)
 }
 
 fn parse_now(s: &str) -> Result<i64, String> {
@@ -207,6 +207,7 @@ impl CommonArgs {
                 state_dir: self.state_dir.clone(),
                 agents: self.policy().agents,
             },
+            &sources::Connections::default(),
         );
         tracing::debug!(
             state_dir = %snap.paths.state_dir.display(),
@@ -216,9 +217,9 @@ impl CommonArgs {
             "snapshot read"
         );
         for p in &snap.problems {
-            tracing::info!(source = p.source, reason = p.reason, path = ?p.path, "{}", p.message);
+            tracing::info!(source = p.source.as_str(), reason = p.reason.as_str(), path = ?p.path, "{}", p.message);
         }
-        let report = crate::evaluate(&snap, self.now_ms(), &self.policy());
+        let report = clawwatch_core::evaluate(&snap, self.now_ms(), &self.policy());
         tracing::trace!(verdict = ?report.verdict, "evaluated");
         report
     }
@@ -425,9 +426,11 @@ pub fn run(cli: &Cli, host: &HostEnv) -> Result<i32> {
                 StatusFormat::Json => (output::json::render(&report, check_code), check_code),
                 StatusFormat::Table => {
                     let word = match report.verdict {
-                        crate::Verdict::Ok => "OK",
-                        crate::Verdict::Expiring => "EXPIRING (check exits 2)",
-                        crate::Verdict::Failing => "EXPIRED OR MISSING (check exits 1)",
+                        clawwatch_core::model::Verdict::Ok => "OK",
+                        clawwatch_core::model::Verdict::Expiring => "EXPIRING (check exits 2)",
+                        clawwatch_core::model::Verdict::Failing => {
+                            "EXPIRED OR MISSING (check exits 1)"
+                        }
                     };
                     (output::terminal::status(&report, word), check_code)
                 }

@@ -131,7 +131,7 @@ pub fn load(
             let shown = p.display().to_string();
             let text = std::fs::read_to_string(p).map_err(|e| ConfigError::Read {
                 path: shown.clone(),
-                reason: crate::sources::openclaw_config::io_reason(&e),
+                reason: crate::sources::files::io_reason(&e),
             })?;
             (text, shown)
         }
@@ -260,7 +260,7 @@ pub fn check_schedule(cfg: &Config) -> Result<crate::schedule::Schedule, String>
 /// Checks serde cannot express: schedules parse, durations parse, …
 pub fn validate(cfg: &Config) -> Result<(), String> {
     check_schedule(cfg)?;
-    crate::timefmt::parse_duration(&cfg.check.warn_within)
+    clawwatch_core::timefmt::parse_duration(&cfg.check.warn_within)
         .map_err(|e| format!("check.warn_within: {e}"))?;
     if !cfg.metrics.listen.is_empty() {
         cfg.metrics

@@ -7,7 +7,7 @@
 //! | expiring within window   | 2        | 1 WARNING       |
 //! | clawwatch cannot run     | 3        | 3 UNKNOWN       |
 
-use crate::model::Verdict;
+use clawwatch_core::model::Verdict;
 
 /// clawwatch's own failure (bad flags, unreadable own config): never 1 or 2.
 pub const UNKNOWN: i32 = 3;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use clawwatch::alert::message::Ctx;
 use clawwatch::alert::planner::AlertPolicy;
 use clawwatch::alert::{Alerter, Channel, Notification, SendError, Severity};
-use clawwatch::model::*;
+use clawwatch_core::model::*;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -77,8 +77,8 @@ fn cred(agent: &str, expires: i64) -> CredentialReport {
         agent: agent.into(),
         provider: "anthropic".into(),
         profile: "anthropic:manual".into(),
-        r#type: "token".into(),
-        source: "state-db".into(),
+        cred_type: CredType::Token,
+        source: CredSource::StateDb,
         expires_at_ms: Some(expires),
         state: if expires <= T0 {
             CredState::Expired

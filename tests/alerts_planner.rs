@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use clawwatch::alert::planner::{AlertPolicy, ChannelPolicy, plan};
 use clawwatch::alert::state::{self, AlertState};
 use clawwatch::alert::{NoticeKind, Notification, Severity};
-use clawwatch::model::*;
-use clawwatch::secret::Secret;
-use clawwatch::{Report, evaluate};
+use clawwatch_core::evaluate;
+use clawwatch_core::model::*;
+use clawwatch_core::secret::Secret;
 
 const T0: i64 = 1_795_639_915_000;
 const M: i64 = 60_000;
@@ -54,10 +54,7 @@ fn snapshot(w: W) -> Snapshot {
     let loaded = |profiles: Vec<Profile>| StoreRead::Loaded {
         location: StoreLocation::StateDb,
         path: "/h/.openclaw/state/openclaw.sqlite".into(),
-        store: AuthStore {
-            profiles,
-            ..Default::default()
-        },
+        store: profiles.into_iter().collect(),
     };
     let (shared_store, problems) = match w {
         W::Token(at) => (loaded(vec![token("anthropic:manual", at)]), vec![]),
@@ -72,8 +69,8 @@ fn snapshot(w: W) -> Snapshot {
         W::Dropped => (
             loaded(vec![]),
             vec![ReadProblem {
-                source: "sqlite_store",
-                reason: "dropped_profile",
+                source: SourceName::SqliteStore,
+                reason: ReadReason::DroppedProfile,
                 path: Some("~/.openclaw/state/openclaw.sqlite".into()),
                 message: "profile anthropic:manual: unknown type".into(),
             }],
@@ -82,11 +79,11 @@ fn snapshot(w: W) -> Snapshot {
             StoreRead::Failed {
                 path: "/h/.openclaw/state/openclaw.sqlite".into(),
                 message: "database disk image is malformed".into(),
-                fix: "restore the state database from a backup".into(),
+                cause: StoreFailure::StateDbUnopenable,
             },
             vec![ReadProblem {
-                source: "sqlite_store",
-                reason: "unreadable",
+                source: SourceName::SqliteStore,
+                reason: ReadReason::Unreadable,
                 path: Some("~/.openclaw/state/openclaw.sqlite".into()),
                 message: "database disk image is malformed".into(),
             }],

@@ -1,9 +1,9 @@
 //! evaluate() as a table of rules (shared/openclaw-auth.md §3), with plain
 //! snapshots built in memory: no files, no clock.
 
-use clawwatch::model::*;
-use clawwatch::secret::Secret;
-use clawwatch::{Verdict, evaluate};
+use clawwatch_core::evaluate;
+use clawwatch_core::model::*;
+use clawwatch_core::secret::Secret;
 
 const NOW: i64 = 1_795_639_915_000;
 const H: i64 = 3_600_000;
@@ -74,10 +74,7 @@ fn snap(cfg: Option<OpenclawConfig>, profiles: Vec<Profile>) -> Snapshot {
         shared_store: StoreRead::Loaded {
             location: StoreLocation::StateDb,
             path: "/h/.openclaw/state/openclaw.sqlite".into(),
-            store: AuthStore {
-                profiles,
-                ..Default::default()
-            },
+            store: profiles.into_iter().collect(),
         },
         agents: vec![AgentRead {
             id: "main".into(),
@@ -448,13 +445,14 @@ fn command_failures_are_1() {
     );
     s.config = ConfigRead::Invalid {
         message: "Invalid config".into(),
+        issues: vec![],
     };
     assert_eq!(rc(&s), 1);
     let mut s = snap(Some(anthropic_config()), vec![]);
     s.shared_store = StoreRead::Failed {
         path: "/x".into(),
         message: "bad".into(),
-        fix: "doctor".into(),
+        cause: StoreFailure::StoreRowUnreadable,
     };
     assert_eq!(rc(&s), 1);
 }

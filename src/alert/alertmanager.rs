@@ -87,7 +87,7 @@ pub fn alert(n: &Notification, severity: Severity, ends_ms: i64, ctx: &Ctx) -> s
             "description": n.message,
             "remediation": n.fix,
             "state": n.state,
-            "expires_at": n.expires_at_ms.map(crate::timefmt::iso).unwrap_or_default(),
+            "expires_at": n.expires_at_ms.map(clawwatch_core::timefmt::iso).unwrap_or_default(),
             "host": ctx.host,
         },
         "startsAt": iso(if n.kind == NoticeKind::Test { ctx.now_ms } else { n.since_ms }),
@@ -97,13 +97,13 @@ pub fn alert(n: &Notification, severity: Severity, ends_ms: i64, ctx: &Ctx) -> s
 
 impl AlertmanagerChannel {
     pub fn new(cfg: &AlertmanagerConfig) -> Result<AlertmanagerChannel, String> {
-        let ends = crate::timefmt::parse_duration(&cfg.ends_after)?;
+        let ends = clawwatch_core::timefmt::parse_duration(&cfg.ends_after)?;
         Ok(AlertmanagerChannel {
             name: cfg.name.clone(),
             min_severity: cfg.min_severity,
             url: format!("{}/api/v2/alerts", cfg.url.trim().trim_end_matches('/')),
             ends_after_ms: i64::try_from(ends.as_millis()).unwrap_or(i64::MAX / 2),
-            agent: http_agent(crate::timefmt::parse_duration(&cfg.timeout)?),
+            agent: http_agent(clawwatch_core::timefmt::parse_duration(&cfg.timeout)?),
         })
     }
 

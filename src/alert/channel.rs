@@ -122,7 +122,7 @@ pub fn http_send(
 }
 
 /// Read a one-line secret file (trailing newline removed).
-pub fn read_secret_file(what: &str, path: &str) -> Result<crate::secret::Secret, String> {
+pub fn read_secret_file(what: &str, path: &str) -> Result<clawwatch_core::secret::Secret, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{what} {path}: {e}"))?;
     #[cfg(unix)]
     {
@@ -140,7 +140,7 @@ pub fn read_secret_file(what: &str, path: &str) -> Result<crate::secret::Secret,
     if v.is_empty() {
         return Err(format!("{what} {path} is empty"));
     }
-    Ok(crate::secret::Secret::new(v))
+    Ok(clawwatch_core::secret::Secret::new(v))
 }
 
 #[cfg(test)]

@@ -59,7 +59,7 @@ impl CommandChannel {
             name: cfg.name.clone(),
             min_severity: cfg.min_severity,
             argv: cfg.argv.clone(),
-            timeout: crate::timefmt::parse_duration(&cfg.timeout)?,
+            timeout: clawwatch_core::timefmt::parse_duration(&cfg.timeout)?,
         })
     }
 }

@@ -239,7 +239,7 @@ pub fn is_loopback_host(host: &str) -> bool {
 }
 
 fn duration(what: &str, s: &str) -> Result<std::time::Duration, String> {
-    crate::timefmt::parse_duration(s).map_err(|e| format!("{what}: {e}"))
+    clawwatch_core::timefmt::parse_duration(s).map_err(|e| format!("{what}: {e}"))
 }
 
 fn http_url(what: &str, url: &str) -> Result<(), String> {

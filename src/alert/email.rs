@@ -20,7 +20,7 @@ pub struct EmailChannel {
     from: Mailbox,
     to: Vec<Mailbox>,
     /// Kept only to scrub it from error messages.
-    password: Option<crate::secret::Secret>,
+    password: Option<clawwatch_core::secret::Secret>,
 }
 
 impl EmailChannel {
@@ -50,7 +50,7 @@ impl EmailChannel {
                 ));
             }
         };
-        let timeout = crate::timefmt::parse_duration(&cfg.timeout)?;
+        let timeout = clawwatch_core::timefmt::parse_duration(&cfg.timeout)?;
         let mut builder = SmtpTransport::builder_dangerous(host)
             .port(cfg.port())
             .tls(tls)
@@ -64,7 +64,9 @@ impl EmailChannel {
                     .get("CLAWWATCH_SMTP_PASSWORD")
                     .filter(|p| !p.trim().is_empty())
                 {
-                    Some(p) => crate::secret::Secret::new(p.trim_end_matches(['\n', '\r'])),
+                    Some(p) => {
+                        clawwatch_core::secret::Secret::new(p.trim_end_matches(['\n', '\r']))
+                    }
                     None => {
                         return Err(format!(
                             "username {:?} is set but no password: set password_file or CLAWWATCH_SMTP_PASSWORD",

@@ -342,9 +342,11 @@ pub fn fields(n: &Notification, ctx: &Ctx) -> Vec<(&'static str, String)> {
         ("source", n.source.clone()),
         (
             "expires_at",
-            n.expires_at_ms.map(crate::timefmt::iso).unwrap_or_default(),
+            n.expires_at_ms
+                .map(clawwatch_core::timefmt::iso)
+                .unwrap_or_default(),
         ),
-        ("since", crate::timefmt::iso(n.since_ms)),
+        ("since", clawwatch_core::timefmt::iso(n.since_ms)),
         ("title", r.subject.clone()),
         ("message", r.short.clone()),
         ("remediation", n.fix.clone()),

@@ -248,7 +248,11 @@ impl Alerter {
 
     /// One alert cycle: load state, plan, deliver, persist. Blocking; never
     /// panics (a panic inside is caught and reported in `errors`).
-    pub fn cycle(&mut self, report: &crate::model::Report, now: DateTime<Utc>) -> CycleOutcome {
+    pub fn cycle(
+        &mut self,
+        report: &clawwatch_core::model::Report,
+        now: DateTime<Utc>,
+    ) -> CycleOutcome {
         self.cycle_with_findings(report, &[], now)
     }
 
@@ -256,7 +260,7 @@ impl Alerter {
     /// `[alert] doctor` says).
     pub fn cycle_with_findings(
         &mut self,
-        report: &crate::model::Report,
+        report: &clawwatch_core::model::Report,
         findings: &[crate::doctor::Finding],
         now: DateTime<Utc>,
     ) -> CycleOutcome {
@@ -280,7 +284,7 @@ impl Alerter {
 
     fn cycle_inner(
         &self,
-        report: &crate::model::Report,
+        report: &clawwatch_core::model::Report,
         findings: &[crate::doctor::Finding],
         now: DateTime<Utc>,
     ) -> CycleOutcome {
@@ -484,7 +488,7 @@ impl Alerter {
 impl crate::agent::Notifier for Alerter {
     fn cycle(
         &mut self,
-        report: &crate::model::Report,
+        report: &clawwatch_core::model::Report,
         findings: &[crate::doctor::Finding],
         now: DateTime<Utc>,
     ) {

@@ -7,7 +7,7 @@ use super::channel::{Channel, SendError, http_agent, http_send, read_secret_file
 use super::config::NtfyConfig;
 use super::message::{Ctx, reauth_url, render};
 use super::types::{NoticeKind, Notification, Severity};
-use crate::secret::Secret;
+use clawwatch_core::secret::Secret;
 
 pub struct NtfyChannel {
     name: String,
@@ -59,7 +59,7 @@ impl NtfyChannel {
             url: cfg.url.trim().trim_end_matches('/').to_string(),
             topic,
             token,
-            agent: http_agent(crate::timefmt::parse_duration(&cfg.timeout)?),
+            agent: http_agent(clawwatch_core::timefmt::parse_duration(&cfg.timeout)?),
         })
     }
 }

@@ -34,8 +34,10 @@
 use super::config::AlertConfig;
 use super::state::{ALL_CHANNELS, AlertRecord, AlertState, OutboxEntry, Pending};
 use super::types::{AlertKey, NoticeKind, Notification, Severity};
-use crate::model::{CredState, CredentialReport, Report};
 use chrono::{DateTime, Utc};
+use clawwatch_core::model::{
+    CredState, CredentialReport, ProblemKind, ReadReason, Report, SourceName,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 const H: i64 = 3_600_000;
@@ -79,7 +81,7 @@ fn ms(d: std::time::Duration) -> i64 {
 impl AlertPolicy {
     pub fn from_config(cfg: &AlertConfig) -> Result<AlertPolicy, String> {
         super::config::validate(cfg)?;
-        let parse = |s: &str| crate::timefmt::parse_duration(s).map(ms);
+        let parse = |s: &str| clawwatch_core::timefmt::parse_duration(s).map(ms);
         let mut thresholds: Vec<i64> = cfg
             .thresholds
             .iter()
@@ -155,8 +157,8 @@ pub struct Observation {
 }
 
 fn fix_for_credential(c: &CredentialReport) -> String {
-    let env_var = (c.source != "state-db" && c.source != "agent-db").then_some(c.profile.as_str());
-    crate::evaluate::fix_for(&c.provider, &c.r#type, env_var)
+    let env_var = (!c.source.is_store()).then_some(c.profile.as_str());
+    clawwatch_core::remedy::fix_for(&c.provider, Some(c.cred_type), env_var)
 }
 
 /// Turn a report into alert conditions.
@@ -183,8 +185,11 @@ pub fn observe(report: &Report, policy: &AlertPolicy) -> Observation {
     let any_blind = report.agents.iter().any(|a| a.failure.is_some());
     for p in &report.read_problems {
         if any_blind
-            && matches!(p.source, "openclaw_config" | "sqlite_store")
-            && matches!(p.reason, "invalid" | "unreadable")
+            && matches!(
+                p.source,
+                SourceName::OpenclawConfig | SourceName::SqliteStore
+            )
+            && matches!(p.reason, ReadReason::Invalid | ReadReason::Unreadable)
         {
             continue;
         }
@@ -207,7 +212,7 @@ pub fn observe(report: &Report, policy: &AlertPolicy) -> Observation {
                 threshold_ms: None,
                 message: format!(
                     "clawwatch cannot read {} ({}): {}; what it holds is not watched",
-                    p.path.as_deref().unwrap_or(p.source),
+                    p.path.as_deref().unwrap_or(p.source.as_str()),
                     p.reason,
                     p.message
                 ),
@@ -222,7 +227,7 @@ pub fn observe(report: &Report, policy: &AlertPolicy) -> Observation {
             let fix = a
                 .problems
                 .iter()
-                .find(|p| p.kind == "command_failed")
+                .find(|p| p.kind == ProblemKind::CommandFailed)
                 .map(|p| p.fix.clone())
                 .unwrap_or_else(|| "run `openclaw doctor`".into());
             let key = AlertKey {
@@ -269,8 +274,8 @@ pub fn observe(report: &Report, policy: &AlertPolicy) -> Observation {
                 rank,
                 severity,
                 state: state.into(),
-                cred_type: c.r#type.clone(),
-                source: c.source.clone(),
+                cred_type: c.cred_type.to_string(),
+                source: c.source.to_string(),
                 expires_at_ms: c.expires_at_ms,
                 threshold_ms,
                 message,
@@ -284,7 +289,11 @@ pub fn observe(report: &Report, policy: &AlertPolicy) -> Observation {
                     "expired",
                     None,
                     match at {
-                        Some(at) => format!("{} expired at {}", c.profile, crate::timefmt::iso(at)),
+                        Some(at) => format!(
+                            "{} expired at {}",
+                            c.profile,
+                            clawwatch_core::timefmt::iso(at)
+                        ),
                         None => format!("{} has expired", c.profile),
                     },
                 )),
@@ -310,7 +319,11 @@ pub fn observe(report: &Report, policy: &AlertPolicy) -> Observation {
                                 Severity::Critical,
                                 "expired",
                                 None,
-                                format!("{} expired at {}", c.profile, crate::timefmt::iso(at)),
+                                format!(
+                                    "{} expired at {}",
+                                    c.profile,
+                                    clawwatch_core::timefmt::iso(at)
+                                ),
                             )
                         } else {
                             base(
@@ -319,7 +332,11 @@ pub fn observe(report: &Report, policy: &AlertPolicy) -> Observation {
                                 Severity::Warning,
                                 "expiring",
                                 threshold,
-                                format!("{} expires at {}", c.profile, crate::timefmt::iso(at)),
+                                format!(
+                                    "{} expires at {}",
+                                    c.profile,
+                                    clawwatch_core::timefmt::iso(at)
+                                ),
                             )
                         }
                     })
@@ -334,7 +351,10 @@ pub fn observe(report: &Report, policy: &AlertPolicy) -> Observation {
         // Routes with nothing usable (no credential, an expired one no
         // route selects, a runtime that is not there).
         for p in &a.problems {
-            if matches!(p.kind.as_str(), "command_failed" | "cooldown" | "expiring") {
+            if matches!(
+                p.kind,
+                ProblemKind::CommandFailed | ProblemKind::Cooldown | ProblemKind::Expiring
+            ) {
                 continue;
             }
             if p.profile.as_deref().is_some_and(|id| covered.contains(id)) {
@@ -344,7 +364,7 @@ pub fn observe(report: &Report, policy: &AlertPolicy) -> Observation {
                 .profile
                 .as_deref()
                 .and_then(|id| a.credentials.iter().find(|c| c.profile == id));
-            let (condition, rank, state) = if p.kind == "expired" {
+            let (condition, rank, state) = if p.kind == ProblemKind::Expired {
                 ("expiry", policy.expired_rank(), "expired")
             } else {
                 (p.kind.as_str(), 1, "missing")
@@ -368,15 +388,15 @@ pub fn observe(report: &Report, policy: &AlertPolicy) -> Observation {
                     rank,
                     severity: Severity::Critical,
                     state: state.into(),
-                    cred_type: cred.map(|c| c.r#type.clone()).unwrap_or_default(),
-                    source: cred.map(|c| c.source.clone()).unwrap_or_default(),
+                    cred_type: cred.map(|c| c.cred_type.to_string()).unwrap_or_default(),
+                    source: cred.map(|c| c.source.to_string()).unwrap_or_default(),
                     expires_at_ms: cred.and_then(|c| c.expires_at_ms),
                     threshold_ms: None,
                     message: match (p.kind.as_str(), cred.and_then(|c| c.expires_at_ms)) {
                         ("expired", Some(at)) => format!(
                             "{} expired at {}; no configured route can use it",
                             p.profile.as_deref().unwrap_or_default(),
-                            crate::timefmt::iso(at)
+                            clawwatch_core::timefmt::iso(at)
                         ),
                         _ => p.message.clone(),
                     },

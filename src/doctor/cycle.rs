@@ -13,10 +13,10 @@
 use super::probe::{self, ProbeResult, ProbeTarget};
 use super::{DoctorInputs, Finding, Severity, gather};
 use crate::config::Config;
-use crate::model::{Report, Snapshot, Verdict};
 use crate::schedule::Schedule;
 use crate::sources::HostEnv;
 use chrono::{DateTime, Utc};
+use clawwatch_core::model::{Report, Snapshot, Verdict};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -465,12 +465,12 @@ mod tests {
         let hourly = || Some(Schedule::parse("0 * * * *", "").unwrap());
         let mut dc = DoctorCycle::new(hourly(), Some(state.clone()), prober(calls.clone()));
         let opts = crate::sources::ReadOptions::default();
-        let policy = crate::model::Policy::default();
+        let policy = clawwatch_core::model::Policy::default();
         let start = at("2026-11-25T10:00:30Z");
         for minute in 0..180 {
             let now = start + chrono::Duration::minutes(minute);
-            let snap = crate::sources::read_snapshot(&host, &opts);
-            let report = crate::evaluate(&snap, now.timestamp_millis(), &policy);
+            let snap = crate::sources::read_snapshot(&host, &opts, &Default::default());
+            let report = clawwatch_core::evaluate(&snap, now.timestamp_millis(), &policy);
             let out = dc.run(&snap, &report, &host, &config, None, now);
             assert!(out.probe.is_some());
         }
@@ -484,14 +484,14 @@ mod tests {
         assert_eq!(calls.lock().unwrap()[0], "1 targets");
         // A restart at 12:40 reads the state file: not due until 13:00.
         let mut restarted = DoctorCycle::new(hourly(), Some(state), prober(calls.clone()));
-        let snap = crate::sources::read_snapshot(&host, &opts);
+        let snap = crate::sources::read_snapshot(&host, &opts, &Default::default());
         for now in [at("2026-11-25T12:40:00Z"), at("2026-11-25T12:59:59Z")] {
-            let report = crate::evaluate(&snap, now.timestamp_millis(), &policy);
+            let report = clawwatch_core::evaluate(&snap, now.timestamp_millis(), &policy);
             restarted.run(&snap, &report, &host, &config, None, now);
         }
         assert_eq!(calls.lock().unwrap().len(), 3);
         let now = at("2026-11-25T13:00:00Z");
-        let report = crate::evaluate(&snap, now.timestamp_millis(), &policy);
+        let report = clawwatch_core::evaluate(&snap, now.timestamp_millis(), &policy);
         restarted.run(&snap, &report, &host, &config, None, now);
         assert_eq!(calls.lock().unwrap().len(), 4);
         // Without [doctor] probe nothing is ever sent.

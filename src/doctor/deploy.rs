@@ -2,7 +2,7 @@
 //! it writes, its alert channels and its metrics port.
 
 use super::{ClawwatchInputs, Finding, PortState, Severity};
-use crate::sources::display_path;
+use clawwatch_core::openclaw::paths::display_path;
 use std::path::Path;
 use toml::Value;
 

@@ -7,8 +7,10 @@ use super::{
     ClawwatchInputs, DirCheck, DoctorInputs, PortCheck, PortState, ShellExport, SystemdUnit,
 };
 use crate::config::{Config, ConfigError};
-use crate::model::{ConfigRead, Report, Snapshot};
-use crate::sources::{HostEnv, dotenv, env_keys, sqlite_store, state_dir};
+use crate::sources::{HostEnv, dotenv, state_dir};
+use clawwatch_core::model::{ConfigRead, Report, Snapshot};
+use clawwatch_core::openclaw::agents::AGENT_DB;
+use clawwatch_core::openclaw::env as env_keys;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
@@ -89,7 +91,7 @@ pub fn dir_writable(dir: &Path) -> Result<(), String> {
             }
             Err("it does not exist".into())
         }
-        Err(e) => Err(crate::sources::openclaw_config::io_reason(&e)),
+        Err(e) => Err(crate::sources::files::io_reason(&e)),
     }
 }
 
@@ -285,14 +287,14 @@ fn file_modes(snap: &Snapshot) -> Vec<(PathBuf, u32)> {
     let mut cands: Vec<PathBuf> = vec![
         p.state_db.clone(),
         PathBuf::from(format!("{}-wal", p.state_db.display())),
-        p.main_agent_dir.join(sqlite_store::AGENT_DB),
+        p.main_agent_dir.join(AGENT_DB),
         p.dotenv.clone(),
         p.home.join(".config/openclaw/gateway.env"),
         p.state_dir.join("gateway.systemd.env"),
         p.config_path.clone(),
     ];
     for a in &snap.agents {
-        cands.push(a.dir.join(sqlite_store::AGENT_DB));
+        cands.push(a.dir.join(AGENT_DB));
         cands.extend(a.legacy.iter().map(|l| l.path.clone()));
     }
     if let Some(c) = &snap.claude_code {
@@ -532,7 +534,7 @@ fn clawwatch(host: &HostEnv, o: &Options<'_>) -> ClawwatchInputs {
                                 Err("not readable by this user".into())
                             }
                             Ok(_) => Ok(()),
-                            Err(e) => Err(crate::sources::openclaw_config::io_reason(&e)),
+                            Err(e) => Err(crate::sources::files::io_reason(&e)),
                         };
                         cw.files.insert(s.to_string(), r);
                     }

@@ -16,8 +16,8 @@ pub mod openclaw;
 pub mod probe;
 
 use crate::cli::CommonArgs;
-use crate::model::{Report, Snapshot, Verdict};
 use crate::sources::{self, HostEnv, ReadOptions};
+use clawwatch_core::model::{Report, Snapshot, Verdict};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -332,8 +332,9 @@ pub fn run(args: &DoctorArgs, host: &HostEnv) -> anyhow::Result<(String, i32)> {
             state_dir,
             agents: policy.agents.clone(),
         },
+        &sources::Connections::default(),
     );
-    let report = crate::evaluate(&snap, now_ms, &policy);
+    let report = clawwatch_core::evaluate(&snap, now_ms, &policy);
     let doctor_cfg = match &loaded {
         Ok((c, _)) => c.doctor.clone(),
         Err(_) => config::DoctorConfig::default(),

@@ -3,19 +3,19 @@
 //! gateway's systemd service and Claude Code's own login.
 
 use super::{DoctorInputs, Finding, Severity};
-use crate::evaluate::fix_for;
-use crate::model::*;
-use crate::secret::Secret;
-use crate::sources::display_path;
-use crate::sources::env_keys::{self, manifest_vars, provider_env, rotation_keys};
-use crate::sources::store_json::normalize_provider;
-use crate::timefmt::{human_duration, iso, relative};
+use clawwatch_core::model::*;
+use clawwatch_core::openclaw::env::{provider_env, rotation_keys};
+use clawwatch_core::openclaw::paths::display_path;
+use clawwatch_core::openclaw::providers::{auth_key, manifest_vars};
+use clawwatch_core::remedy::fix_for;
+use clawwatch_core::secret::Secret;
+use clawwatch_core::timefmt::{human_duration, iso, relative};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The provider id OpenClaw's auth lookups use.
 fn pkey(p: &str) -> String {
-    env_keys::auth_alias(&normalize_provider(p)).to_string()
+    auth_key(p).into_owned()
 }
 
 fn kind_word(k: RouteKind) -> &'static str {
@@ -90,7 +90,7 @@ fn state_and_config(snap: &Snapshot, inputs: &DoctorInputs, out: &mut Vec<Findin
                         Severity::Info,
                         format!(
                             "no {cp}: OpenClaw uses its built-in default model {} (through the codex runtime, which a bare install lacks)",
-                            crate::evaluate::DEFAULT_MODEL
+                            clawwatch_core::openclaw::agents::DEFAULT_MODEL
                         ),
                         "run `openclaw configure`, or `openclaw models set <provider/model>`",
                     )
@@ -99,8 +99,8 @@ fn state_and_config(snap: &Snapshot, inputs: &DoctorInputs, out: &mut Vec<Findin
             }
         }
         ConfigRead::Loaded(_) => {}
-        ConfigRead::Invalid { message } => {
-            let Some(rest) = message.strip_prefix("Invalid config at ") else {
+        ConfigRead::Invalid { message, issues } => {
+            if issues.is_empty() {
                 out.push(
                     Finding::new(
                         "config-unparseable",
@@ -111,12 +111,10 @@ fn state_and_config(snap: &Snapshot, inputs: &DoctorInputs, out: &mut Vec<Findin
                     .path(cp),
                 );
                 return;
-            };
-            let issues = rest.split_once(": ").map(|(_, i)| i).unwrap_or(rest);
+            }
             let mut other = Vec::new();
-            for issue in issues.split("; ") {
-                if let Some(key) = issue.strip_prefix("env: Unrecognized key: ") {
-                    let key = key.trim().trim_matches('"');
+            for issue in issues {
+                if let ConfigIssue::EnvKeyOutsideVars(key) = issue {
                     out.push(
                         Finding::new(
                             "config-env-key-outside-vars",
@@ -132,7 +130,7 @@ fn state_and_config(snap: &Snapshot, inputs: &DoctorInputs, out: &mut Vec<Findin
                         .path(cp.clone()),
                     );
                 } else {
-                    other.push(issue);
+                    other.push(issue.to_string());
                 }
             }
             if !other.is_empty() {
@@ -170,9 +168,11 @@ fn legacy_files(snap: &Snapshot, report: &Report, out: &mut Vec<Finding>) {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let (id, kind_text) = match l.kind {
-                "auth-profiles" => ("legacy-auth-profiles-json", "legacy auth-profiles.json"),
-                "legacy-auth" => ("legacy-auth-json", "legacy auth.json"),
-                "legacy-oauth" => ("legacy-oauth-json", "legacy OAuth file"),
+                LegacyKind::AuthProfiles => {
+                    ("legacy-auth-profiles-json", "legacy auth-profiles.json")
+                }
+                LegacyKind::LegacyAuth => ("legacy-auth-json", "legacy auth.json"),
+                LegacyKind::LegacyOauth => ("legacy-oauth-json", "legacy OAuth file"),
                 _ => ("legacy-auth-state-json", "legacy auth-state.json"),
             };
             if !l.is_credential_source() {
@@ -189,23 +189,26 @@ fn legacy_files(snap: &Snapshot, report: &Report, out: &mut Vec<Finding>) {
                 continue;
             }
             let holds = match &l.contents {
-                Ok(s) if s.profiles.is_empty() => "no profiles".to_string(),
+                Ok(s) if s.profiles().is_empty() => "no profiles".to_string(),
                 Ok(s) => {
                     let providers: BTreeSet<&str> =
-                        s.profiles.iter().map(|p| p.provider.as_str()).collect();
+                        s.profiles().iter().map(|p| p.provider.as_str()).collect();
                     format!(
                         "{} profile(s) for {}",
-                        s.profiles.len(),
+                        s.profiles().len(),
                         providers.into_iter().collect::<Vec<_>>().join(", ")
                     )
                 }
                 Err(e) => format!("malformed: {e}"),
             };
             // OpenClaw names the agent's database when it refuses.
-            let db = display_path(&a.dir.join(crate::sources::sqlite_store::AGENT_DB), home);
+            let db = display_path(
+                &a.dir.join(clawwatch_core::openclaw::agents::AGENT_DB),
+                home,
+            );
             let blocks = report.agents.iter().any(|r| {
-                r.failure.as_deref().is_some_and(|f| {
-                    f.contains("requires legacy credential migration") && f.contains(&db)
+                r.failure.as_ref().is_some_and(|f| {
+                    f.kind == FailureKind::LegacyMigration && f.path.as_deref() == Some(db.as_str())
                 })
             });
             let f = if blocks {
@@ -244,9 +247,14 @@ fn legacy_files(snap: &Snapshot, report: &Report, out: &mut Vec<Finding>) {
 
 fn stores(snap: &Snapshot, out: &mut Vec<Finding>) {
     let home = &snap.paths.home;
-    if let StoreRead::Failed { path, message, fix } = &snap.shared_store {
+    if let StoreRead::Failed {
+        path,
+        message,
+        cause,
+    } = &snap.shared_store
+    {
         let shown = display_path(path, home);
-        if message.contains("auth.sharedStore") && message.contains("invalid shared auth store") {
+        if *cause == StoreFailure::InvalidSharedLocation {
             out.push(
                 Finding::new(
                     "invalid-shared-store",
@@ -264,7 +272,7 @@ fn stores(snap: &Snapshot, out: &mut Vec<Finding>) {
                     "store-unreadable",
                     Severity::Error,
                     format!("OpenClaw's credential store cannot be read: {message}"),
-                    fix.clone(),
+                    clawwatch_core::remedy::store_fix(*cause),
                 )
                 .path(shown),
             );
@@ -293,7 +301,7 @@ fn stores(snap: &Snapshot, out: &mut Vec<Finding>) {
 fn read_problems(snap: &Snapshot, out: &mut Vec<Finding>) {
     for p in &snap.problems {
         let f = match (p.source, p.reason) {
-            ("sqlite_store", "dropped_profile") => Finding::new(
+            (SourceName::SqliteStore, ReadReason::DroppedProfile) => Finding::new(
                 "profile-dropped",
                 Severity::Warning,
                 format!(
@@ -302,13 +310,13 @@ fn read_problems(snap: &Snapshot, out: &mut Vec<Finding>) {
                 ),
                 "log in again for that provider (`openclaw models auth login --provider <p>` or paste-token); OpenClaw overwrites the entry",
             ),
-            ("dotenv", _) => Finding::new(
+            (SourceName::Dotenv, _) => Finding::new(
                 "dotenv-unreadable",
                 Severity::Warning,
                 format!("an env file is ignored: {}", p.message),
                 "make it a readable KEY=VALUE file (chmod 600, owned by the gateway's user)",
             ),
-            ("claude_code", _) => Finding::new(
+            (SourceName::ClaudeCode, _) => Finding::new(
                 "claude-code-creds-invalid",
                 Severity::Info,
                 format!(
@@ -327,7 +335,9 @@ fn read_problems(snap: &Snapshot, out: &mut Vec<Finding>) {
 fn permissions(snap: &Snapshot, inputs: &DoctorInputs, out: &mut Vec<Finding>) {
     let cfg_holds_secrets = match &snap.config {
         ConfigRead::Loaded(c) => !c.env_vars.is_empty(),
-        ConfigRead::Invalid { message } => message.contains("env: Unrecognized key"),
+        ConfigRead::Invalid { issues, .. } => issues
+            .iter()
+            .any(|i| matches!(i, ConfigIssue::EnvKeyOutsideVars(_))),
         ConfigRead::Absent => false,
     };
     for (path, mode) in &inputs.file_modes {
@@ -378,17 +388,22 @@ fn reason_text(reason: Option<&str>) -> String {
 
 fn agent(snap: &Snapshot, a: &AgentReport, now: i64, out: &mut Vec<Finding>) {
     if let Some(f) = &a.failure {
+        // Config, store and legacy-file failures have findings of their own.
         let covered = matches!(snap.config, ConfigRead::Invalid { .. })
             || matches!(snap.shared_store, StoreRead::Failed { .. })
-            || f.contains("requires legacy credential migration")
-            || f.starts_with("cannot read ");
+            || matches!(
+                f.kind,
+                FailureKind::LegacyMigration | FailureKind::AgentDbUnreadable
+            );
         if !covered {
-            let fix = if f.contains("--agent") {
-                "pass --agent <id> (or --all-agents), or set agents.defaults.systemAgent.agentId in openclaw.json"
-            } else if f.contains("Unknown agent id") {
-                "use an agent id OpenClaw knows (`openclaw agents list`)"
-            } else {
-                "run `openclaw doctor`"
+            let fix = match f.kind {
+                FailureKind::NoModelOwner => {
+                    "pass --agent <id> (or --all-agents), or set agents.defaults.systemAgent.agentId in openclaw.json"
+                }
+                FailureKind::UnknownAgent => {
+                    "use an agent id OpenClaw knows (`openclaw agents list`)"
+                }
+                _ => "run `openclaw doctor`",
             };
             out.push(
                 Finding::new(
@@ -427,7 +442,7 @@ fn agent(snap: &Snapshot, a: &AgentReport, now: i64, out: &mut Vec<Finding>) {
 
     let mut explained = BTreeSet::new();
     for c in &a.credentials {
-        if !c.counted || !(c.source == "state-db" || c.source == "agent-db") {
+        if !c.counted || !c.source.is_store() {
             continue;
         }
         let p = pkey(&c.provider);
@@ -458,7 +473,7 @@ fn agent(snap: &Snapshot, a: &AgentReport, now: i64, out: &mut Vec<Finding>) {
                 None => format!("no configured route uses {p}"),
             }
         };
-        let fix = fix_for(&p, &c.r#type, None);
+        let fix = fix_for(&p, Some(c.cred_type), None);
         let base = |id, sev, msg: String, fix: String| {
             Finding::new(id, sev, msg, fix)
                 .agent(a.agent.clone())
@@ -479,7 +494,7 @@ fn agent(snap: &Snapshot, a: &AgentReport, now: i64, out: &mut Vec<Finding>) {
                             format!(
                                 "{} ({}) {when}; nothing else can serve {}, so those routes fail",
                                 c.profile,
-                                c.r#type,
+                                c.cred_type,
                                 routes_desc(rs)
                             ),
                             fix,
@@ -488,7 +503,7 @@ fn agent(snap: &Snapshot, a: &AgentReport, now: i64, out: &mut Vec<Finding>) {
                     None => base(
                         "profile-expired",
                         Severity::Warning,
-                        format!("{} ({}) {when}; {}", c.profile, c.r#type, others()),
+                        format!("{} ({}) {when}; {}", c.profile, c.cred_type, others()),
                         format!("{fix} (or remove the profile)"),
                     ),
                 }
@@ -502,7 +517,7 @@ fn agent(snap: &Snapshot, a: &AgentReport, now: i64, out: &mut Vec<Finding>) {
                     base(
                         "profile-expiring",
                         Severity::Info,
-                        format!("{} ({}) {when}; {}", c.profile, c.r#type, others()),
+                        format!("{} ({}) {when}; {}", c.profile, c.cred_type, others()),
                         fix,
                     )
                 } else {
@@ -512,7 +527,7 @@ fn agent(snap: &Snapshot, a: &AgentReport, now: i64, out: &mut Vec<Finding>) {
                         format!(
                             "{} ({}) {when}; used by routes {}",
                             c.profile,
-                            c.r#type,
+                            c.cred_type,
                             routes_desc(&used_by)
                         ),
                         fix,
@@ -563,7 +578,7 @@ fn agent(snap: &Snapshot, a: &AgentReport, now: i64, out: &mut Vec<Finding>) {
                     sev,
                     format!(
                         "{} ({}) is {word} ({reason}) {until}; {tail}",
-                        c.profile, c.r#type
+                        c.profile, c.cred_type
                     ),
                     fix,
                 )
@@ -579,7 +594,7 @@ fn agent(snap: &Snapshot, a: &AgentReport, now: i64, out: &mut Vec<Finding>) {
                             format!(
                                 "{} ({}) cannot be used: {why}; nothing else can serve {}",
                                 c.profile,
-                                c.r#type,
+                                c.cred_type,
                                 routes_desc(rs)
                             ),
                             fix,
@@ -591,7 +606,7 @@ fn agent(snap: &Snapshot, a: &AgentReport, now: i64, out: &mut Vec<Finding>) {
                         format!(
                             "{} ({}) cannot be used: {why}; {}",
                             c.profile,
-                            c.r#type,
+                            c.cred_type,
                             others()
                         ),
                         fix,
@@ -629,7 +644,7 @@ fn agent(snap: &Snapshot, a: &AgentReport, now: i64, out: &mut Vec<Finding>) {
                 "route-without-credential",
                 Severity::Error,
                 msg,
-                fix_for(p, "", None),
+                fix_for(p, None, None),
             )
             .agent(a.agent.clone()),
         );
@@ -647,11 +662,11 @@ fn auth_order(snap: &Snapshot, out: &mut Vec<Finding>) {
     };
     let mut known: BTreeSet<&str> = BTreeSet::new();
     if let Some((s, _)) = shared {
-        known.extend(s.profiles.iter().map(|p| p.id.as_str()));
+        known.extend(s.profiles().iter().map(|p| p.id.as_str()));
     }
     for a in &snap.agents {
         if let Some(LocalStore { store: Ok(s), .. }) = &a.local_store {
-            known.extend(s.profiles.iter().map(|p| p.id.as_str()));
+            known.extend(s.profiles().iter().map(|p| p.id.as_str()));
         }
     }
     let unknown_of = |ids: &[String]| -> Vec<String> {
@@ -765,7 +780,7 @@ fn setup_token_in_key_var(snap: &Snapshot, out: &mut Vec<Finding>) {
                 Severity::Error,
                 format!(
                     "{name} (from {}) holds a Claude Code setup-token ({}), not an API key; used as an API key, Anthropic answers {CLAUDE_CODE_ONLY}",
-                    var.origin.label(),
+                    var.origin.source(),
                     Secret::new(token).masked()
                 ),
                 format!(
@@ -785,7 +800,7 @@ fn setup_token_in_key_var(snap: &Snapshot, out: &mut Vec<Finding>) {
         }
     }
     for (store, path) in stores {
-        for p in &store.profiles {
+        for p in store.profiles() {
             if let Credential::ApiKey { key: Some(k), .. } = &p.credential
                 && pkey(&p.provider) == "anthropic"
                 && is_setup_token(k.expose())
@@ -955,9 +970,9 @@ fn claude_code(snap: &Snapshot, report: &Report, out: &mut Vec<Finding>) {
     for a in &report.agents {
         for c in &a.credentials {
             if !c.counted
-                || !c.source.ends_with("-db")
+                || !c.source.is_store()
                 || pkey(&c.provider) != "anthropic"
-                || !(c.r#type == "token" || c.r#type == "oauth")
+                || !matches!(c.cred_type, CredType::Token | CredType::OAuth)
                 || !seen.insert(c.profile.clone())
             {
                 continue;
@@ -990,7 +1005,7 @@ fn claude_code(snap: &Snapshot, report: &Report, out: &mut Vec<Finding>) {
                 relative(cc_exp, now),
                 iso(cc_exp),
                 c.profile,
-                c.r#type,
+                c.cred_type,
                 if ours.is_some() { "is " } else { "" },
                 ours_text
             );
@@ -1006,7 +1021,7 @@ fn claude_code(snap: &Snapshot, report: &Report, out: &mut Vec<Finding>) {
                     format!(
                         "{msg}: OpenClaw keeps its own copy and does not see Claude Code's refreshes"
                     ),
-                    fix_for("anthropic", &c.r#type, None),
+                    fix_for("anthropic", Some(c.cred_type), None),
                 )
             } else {
                 (

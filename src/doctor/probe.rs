@@ -11,10 +11,10 @@
 //! the key before it is kept.
 
 use super::{Finding, Severity};
-use crate::model::{Credential, EnvSnapshot, Report, RouteHealth, Snapshot};
-use crate::secret::Secret;
-use crate::sources::env_keys::rotation_keys;
-use crate::timefmt::iso;
+use clawwatch_core::model::{CredType, Credential, EnvSnapshot, Report, RouteHealth, Snapshot};
+use clawwatch_core::openclaw::env::rotation_keys;
+use clawwatch_core::secret::Secret;
+use clawwatch_core::timefmt::iso;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -63,7 +63,7 @@ pub struct ProbeKey {
     /// Sent as `Authorization: Bearer` (OAuth and setup tokens).
     pub bearer: bool,
     /// api_key | token | oauth
-    pub cred_type: &'static str,
+    pub cred_type: CredType,
     pub expires_at_ms: Option<i64>,
 }
 
@@ -279,7 +279,7 @@ pub fn plan(
                             label: sel.clone(),
                             secret: Secret::new(s.expose().trim()),
                             bearer,
-                            cred_type: p.credential.type_name(),
+                            cred_type: p.credential.cred_type(),
                             expires_at_ms: expires,
                         }),
                         None => {
@@ -294,7 +294,11 @@ pub fn plan(
                         label: sel.clone(),
                         secret: Secret::new(v.value.expose().trim()),
                         bearer,
-                        cred_type: if bearer { "oauth" } else { "api_key" },
+                        cred_type: if bearer {
+                            CredType::OAuth
+                        } else {
+                            CredType::ApiKey
+                        },
                         expires_at_ms: None,
                     });
                 }
@@ -308,7 +312,7 @@ pub fn plan(
                     label: key_label(&snap.env, &vars, &k),
                     secret: k,
                     bearer: false,
-                    cred_type: "api_key",
+                    cred_type: CredType::ApiKey,
                     expires_at_ms: None,
                 });
             }
@@ -350,9 +354,9 @@ pub fn plan(
     out
 }
 
-fn expires_ms(e: &crate::model::Expires) -> Option<i64> {
+fn expires_ms(e: &clawwatch_core::model::Expires) -> Option<i64> {
     match e {
-        crate::model::Expires::Number(n) if n.is_finite() && *n > 0.0 && *n <= 8.64e15 => {
+        clawwatch_core::model::Expires::Number(n) if n.is_finite() && *n > 0.0 && *n <= 8.64e15 => {
             Some(*n as i64)
         }
         _ => None,
@@ -595,7 +599,7 @@ pub fn findings(results: &[ProbeResult], now_ms: i64) -> Vec<Finding> {
                 })
                 .unwrap_or_default();
             let fix = if last.label.contains(':') {
-                crate::evaluate::fix_for(p, &last.cred_type, None)
+                clawwatch_core::remedy::fix_for(p, CredType::from_word(&last.cred_type), None)
             } else {
                 let var = last.label.split('[').next().unwrap_or(&last.label);
                 format!(
@@ -658,7 +662,7 @@ mod tests {
             label: label.into(),
             secret: Secret::new(v),
             bearer: false,
-            cred_type: "api_key",
+            cred_type: CredType::ApiKey,
             expires_at_ms: None,
         }
     }

@@ -1,7 +1,7 @@
 //! `status --json`: a stable, versioned schema (documented in README.md).
 
-use crate::model::{CredentialReport, Report};
-use crate::timefmt::iso;
+use clawwatch_core::model::{CredentialReport, Report};
+use clawwatch_core::timefmt::iso;
 use serde_json::{Value, json};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -11,7 +11,7 @@ fn credential(c: &CredentialReport, now_ms: i64) -> Value {
         "agent": c.agent,
         "provider": c.provider,
         "profile": c.profile,
-        "type": c.r#type,
+        "type": c.cred_type,
         "source": c.source,
         "state": c.state,
         "reason": c.reason,

@@ -7,7 +7,7 @@
 //! formats once; a scrape only shares the rendered bytes (it never reads
 //! the disk).
 
-use crate::model::{CredState, CredentialReport, Report};
+use clawwatch_core::model::{CredSource, CredState, CredentialReport, Report};
 use prometheus::proto::{MetricFamily, MetricType};
 use prometheus::{Gauge, GaugeVec, IntCounter, IntCounterVec, Opts, Registry};
 
@@ -199,7 +199,7 @@ impl Metrics {
                 self.last_success.set(finished_unix_s);
                 for p in &r.read_problems {
                     self.source_errors
-                        .with_label_values(&[p.source, p.reason])
+                        .with_label_values(&[p.source.as_str(), p.reason.as_str()])
                         .inc();
                 }
             }
@@ -374,14 +374,14 @@ impl<'a> Prepared<'a> {
             .chain(r.external.iter())
             .map(|c| CredGroup {
                 agent: &c.agent,
-                profile: if c.source == "claude-code" {
+                profile: if c.source == CredSource::ClaudeCode {
                     "claude-code".to_string()
                 } else {
                     crate::alert::alertmanager::label_safe(&c.profile)
                 },
                 provider: &c.provider,
-                source: &c.source,
-                r#type: &c.r#type,
+                source: c.source.as_str(),
+                r#type: c.cred_type.as_str(),
                 last: c,
                 expiry_ms: c.expires_at_ms,
             })
@@ -783,13 +783,16 @@ pub fn wants_openmetrics(accept: Option<&str>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AgentReport, ProviderKeys, ReadProblem, Verdict};
+    use clawwatch_core::model::{
+        AgentReport, CredType, ProviderKeys, ReadProblem, ReadReason, SourceName, Verdict,
+    };
 
     /// The renderer this module had before: every series a registry child,
     /// encoded by the prometheus crate. The direct writer must give the
     /// same bytes.
     mod reference {
-        use crate::model::{CredState, CredentialReport, Report};
+        use clawwatch_core::model::CredSource;
+        use clawwatch_core::model::{CredState, CredentialReport, Report};
         use prometheus::proto::{MetricFamily, MetricType};
         use prometheus::{Encoder, Gauge, GaugeVec, Opts, Registry, TextEncoder};
 
@@ -819,7 +822,7 @@ mod tests {
         }
 
         fn cred_labels(c: &CredentialReport) -> [String; 5] {
-            let profile = if c.source == "claude-code" {
+            let profile = if c.source == CredSource::ClaudeCode {
                 "claude-code".to_string()
             } else {
                 crate::alert::alertmanager::label_safe(&c.profile)
@@ -828,8 +831,8 @@ mod tests {
                 c.agent.clone(),
                 c.provider.clone(),
                 profile,
-                c.r#type.clone(),
-                c.source.clone(),
+                c.cred_type.to_string(),
+                c.source.to_string(),
             ]
         }
 
@@ -1000,8 +1003,8 @@ mod tests {
             agent: agent.into(),
             provider: provider.into(),
             profile: profile.into(),
-            r#type: ty.into(),
-            source: source.into(),
+            cred_type: CredType::from_word(ty).expect("a credential type"),
+            source: CredSource::from_word(source).expect("a credential source"),
             expires_at_ms: expires,
             state,
             reason: None,
@@ -1145,8 +1148,8 @@ mod tests {
                 Cooldown,
             )],
             read_problems: vec![ReadProblem {
-                source: "sqlite_store",
-                reason: "unreadable",
+                source: SourceName::SqliteStore,
+                reason: ReadReason::Unreadable,
                 path: None,
                 message: String::new(),
             }],

@@ -1,4 +1,4 @@
-//! Renderers of a [`crate::model::Report`]: terminal, JSON, `simple` words.
+//! Renderers of a [`clawwatch_core::model::Report`]: terminal, JSON, `simple` words.
 
 pub mod doctor_metrics;
 pub mod json;

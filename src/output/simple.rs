@@ -3,14 +3,14 @@
 //! for it keep working. CLAUDE_* is Claude Code's own credentials file (only
 //! when it exists); OPENCLAW_* is the check verdict.
 
-use crate::model::{CredState, Report, Verdict};
+use clawwatch_core::model::{CredSource, CredState, Report, Verdict};
 
 /// The word and the exit code the script used for it.
 pub fn word(report: &Report) -> (&'static str, i32) {
     let claude = report
         .external
         .iter()
-        .find(|c| c.source == "claude-code")
+        .find(|c| c.source == CredSource::ClaudeCode)
         .map(|c| c.state);
     let claude_bad = matches!(claude, Some(CredState::Expired | CredState::Missing));
     if claude_bad {

@@ -1,7 +1,7 @@
 //! Human output: `check` lines and the `status` table.
 
-use crate::model::{CredentialReport, Problem, Report, RouteHealth, Verdict};
-use crate::timefmt::{iso, relative};
+use clawwatch_core::model::{CredentialReport, Problem, Report, RouteHealth, Verdict};
+use clawwatch_core::timefmt::{iso, relative};
 use std::fmt::Write;
 
 fn level(v: Verdict) -> &'static str {
@@ -35,7 +35,7 @@ pub fn check(report: &Report) -> String {
             out,
             "OK: {routes} configured route(s) of agent {} have usable credentials; none expires within {}",
             agents.join(", "),
-            crate::timefmt::human_duration(report.warn_within_ms)
+            clawwatch_core::timefmt::human_duration(report.warn_within_ms)
         );
     }
     for p in problems {
@@ -107,8 +107,8 @@ fn cred_row(c: &CredentialReport, now: i64) -> Vec<String> {
         },
         c.profile.clone(),
         c.provider.clone(),
-        c.r#type.clone(),
-        c.source.clone(),
+        c.cred_type.to_string(),
+        c.source.to_string(),
         at,
         rel,
         state,

@@ -3,14 +3,14 @@
 //! Shown by `status`; OpenClaw does not count it for `--check`.
 
 use super::store_json::json_type;
-use crate::model::{ClaudeCodeCreds, ClaudeCodeRead};
-use crate::secret::Secret;
+use clawwatch_core::model::{ClaudeCodeCreds, ClaudeCodeRead};
+use clawwatch_core::secret::Secret;
 use serde_json::Value;
 use std::path::Path;
 
 pub fn read(path: &Path) -> Option<ClaudeCodeRead> {
     std::fs::symlink_metadata(path).ok()?;
-    let creds = super::read_json_file(path).and_then(|v| parse(&v));
+    let creds = super::files::read_json_file(path).and_then(|v| parse(&v));
     Some(ClaudeCodeRead {
         path: path.to_path_buf(),
         creds,

@@ -1,7 +1,7 @@
 //! `~/.openclaw/.env` (and `~/.config/openclaw/gateway.env`): KEY=VALUE lines
 //! parsed like the `dotenv` package OpenClaw uses. Values are not expanded.
 
-use crate::secret::Secret;
+use clawwatch_core::secret::Secret;
 
 /// Parse dotenv text into (key, value) pairs in file order.
 pub fn parse(text: &str) -> Vec<(String, Secret)> {

@@ -2,48 +2,27 @@
 //! One module per source; a failing source records a problem and never
 //! stops the others.
 
+pub mod agents;
 pub mod claude_code;
 pub mod dotenv;
-pub mod env_keys;
+pub mod environment;
+pub mod files;
+pub mod host;
 pub mod openclaw_config;
 pub mod profiles_json;
-pub mod sqlite_file;
 pub mod sqlite_store;
 pub mod state_dir;
 pub mod store_json;
 
-use crate::model::{AgentRead, ConfigRead, EnvOrigin, LocalStore, ReadProblem, Snapshot};
-use std::collections::BTreeMap;
+pub use host::HostEnv;
+pub use sqlite_store::Connections;
+
+use clawwatch_core::model::{
+    AgentRead, AgentScope, ConfigRead, ReadProblem, ReadReason, Snapshot, SourceName,
+    StoreLocation, StoreRead,
+};
+use clawwatch_core::openclaw::paths::display_path;
 use std::path::{Path, PathBuf};
-
-/// Largest credential JSON file we read (they are a few KB).
-const MAX_JSON_BYTES: u64 = 8 * 1024 * 1024;
-
-/// The process inputs the sources may look at, so tests can inject them.
-#[derive(Debug, Clone, Default)]
-pub struct HostEnv {
-    pub vars: BTreeMap<String, String>,
-    pub cwd: PathBuf,
-}
-
-impl HostEnv {
-    /// The real process environment (non-UTF-8 variables are skipped).
-    pub fn from_process() -> Self {
-        HostEnv {
-            vars: std::env::vars_os()
-                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-                .collect(),
-            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
-        }
-    }
-
-    pub fn non_blank(&self, name: &str) -> Option<&str> {
-        self.vars
-            .get(name)
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-    }
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
@@ -51,279 +30,128 @@ pub struct ReadOptions {
     pub state_dir: Option<PathBuf>,
     /// Which agents' directories to read (the main agent's always is):
     /// only what the evaluation will look at.
-    pub agents: crate::model::AgentScope,
+    pub agents: AgentScope,
 }
 
-/// Read a small JSON file; errors name what is wrong, not the contents.
-pub fn read_json_file(path: &Path) -> Result<serde_json::Value, String> {
-    let meta = std::fs::metadata(path).map_err(|e| openclaw_config::io_reason(&e))?;
-    if meta.is_dir() {
-        return Err("it is a directory, not a file".into());
+fn problem(
+    source: SourceName,
+    reason: ReadReason,
+    path: Option<String>,
+    message: String,
+) -> ReadProblem {
+    ReadProblem {
+        source,
+        reason,
+        path,
+        message,
     }
-    if meta.len() > MAX_JSON_BYTES {
-        return Err(format!(
-            "{} bytes is too large for a credential file",
-            meta.len()
+}
+
+/// The shared store and the problems it had.
+fn shared_store(
+    conns: &Connections,
+    paths: &clawwatch_core::model::Paths,
+    disp: &dyn Fn(&Path) -> String,
+) -> (StoreRead, Vec<ReadProblem>) {
+    let (store, dropped) = sqlite_store::read_shared(conns, &paths.state_db, &paths.main_agent_dir);
+    let shared_path = match &store {
+        StoreRead::Loaded { path, .. } => Some(disp(path)),
+        _ => None,
+    };
+    let mut problems: Vec<ReadProblem> = dropped
+        .into_iter()
+        .map(|d| {
+            problem(
+                SourceName::SqliteStore,
+                ReadReason::DroppedProfile,
+                shared_path.clone(),
+                d,
+            )
+        })
+        .collect();
+    if let StoreRead::Failed { path, message, .. } = &store {
+        problems.push(problem(
+            SourceName::SqliteStore,
+            ReadReason::Unreadable,
+            Some(disp(path)),
+            message.clone(),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| openclaw_config::io_reason(&e))?;
-    serde_json::from_slice(&bytes).map_err(|e| format!("not valid JSON ({e})"))
+    (store, problems)
 }
 
-/// `~/…` for display, as OpenClaw prints paths.
-pub fn display_path(path: &Path, home: &Path) -> String {
-    match path.strip_prefix(home) {
-        Ok(rest) if !home.as_os_str().is_empty() && home != Path::new("/") => {
-            if rest.as_os_str().is_empty() {
-                "~".to_string()
-            } else {
-                format!("~/{}", rest.display())
-            }
-        }
-        _ => path.display().to_string(),
-    }
+/// Claude Code's credentials file (`$CLAUDE_CONFIG_DIR` or `~/.claude`).
+fn claude_code(
+    host: &HostEnv,
+    disp: &dyn Fn(&Path) -> String,
+) -> (
+    Option<clawwatch_core::model::ClaudeCodeRead>,
+    Option<ReadProblem>,
+) {
+    let os_home = state_dir::os_home(host);
+    let dir = host
+        .non_blank("CLAUDE_CONFIG_DIR")
+        .map(|d| state_dir::expand(d, &os_home, &host.cwd))
+        .unwrap_or_else(|| os_home.join(".claude"));
+    let read = claude_code::read(&dir.join(".credentials.json"));
+    let problem = read.as_ref().and_then(|c| {
+        let e = c.creds.as_ref().err()?;
+        Some(problem(
+            SourceName::ClaudeCode,
+            ReadReason::Malformed,
+            Some(disp(&c.path)),
+            e.clone(),
+        ))
+    });
+    (read, problem)
 }
 
 /// Read every source into a snapshot. Never fails: problems are recorded.
-pub fn read_snapshot(host: &HostEnv, opts: &ReadOptions) -> Snapshot {
+/// `conns` keeps database connections between reads (the daemon).
+pub fn read_snapshot(host: &HostEnv, opts: &ReadOptions, conns: &Connections) -> Snapshot {
     let paths = state_dir::resolve(host, opts.state_dir.as_deref());
     let home = paths.home.clone();
     let disp = |p: &Path| display_path(p, &home);
     let mut problems = Vec::new();
-
-    // openclaw.json
     let config = openclaw_config::read(&paths.config_path, &disp(&paths.config_path));
-    if let ConfigRead::Invalid { message } = &config {
-        problems.push(ReadProblem {
-            source: "openclaw_config",
-            reason: "invalid",
-            path: Some(disp(&paths.config_path)),
-            message: message.clone(),
-        });
+    if let ConfigRead::Invalid { message, .. } = &config {
+        let path = Some(disp(&paths.config_path));
+        problems.push(problem(
+            SourceName::OpenclawConfig,
+            ReadReason::Invalid,
+            path,
+            message.clone(),
+        ));
     }
-
-    // Shared store (state-db or legacy-main).
-    let (shared_store, dropped) = sqlite_store::read_shared(&paths.state_db, &paths.main_agent_dir);
-    let shared_path = match &shared_store {
-        crate::model::StoreRead::Loaded { path, .. } => Some(disp(path)),
-        _ => None,
-    };
-    for d in dropped {
-        problems.push(ReadProblem {
-            source: "sqlite_store",
-            reason: "dropped_profile",
-            path: shared_path.clone(),
-            message: d,
-        });
-    }
-    if let crate::model::StoreRead::Failed { path, message, .. } = &shared_store {
-        problems.push(ReadProblem {
-            source: "sqlite_store",
-            reason: "unreadable",
-            path: Some(disp(path)),
-            message: message.clone(),
-        });
-    }
-
-    // Agents: "main", the configured ones and agents/*/agent on disk, but
-    // only those the evaluation will look at.
-    let cfg = match &config {
-        ConfigRead::Loaded(c) => Some(c.as_ref()),
-        _ => None,
-    };
-    let wanted: Option<Vec<String>> = match &opts.agents {
-        crate::model::AgentScope::All => None,
-        crate::model::AgentScope::Only(ids) => {
-            Some(ids.iter().map(|i| i.trim().to_lowercase()).collect())
-        }
-        crate::model::AgentScope::Default => {
-            Some(crate::evaluate::default_agent(cfg).into_iter().collect())
-        }
-    };
-    let mut ids: Vec<(String, Option<PathBuf>)> = vec![("main".to_string(), None)];
-    for a in cfg.map(|c| c.agents.as_slice()).unwrap_or_default() {
-        ids.push((a.id.clone(), a.agent_dir.clone()));
-    }
-    match &wanted {
-        None => ids.extend(
-            state_dir::discover_agents(&paths.state_dir)
-                .into_iter()
-                .map(|id| (id, None)),
-        ),
-        Some(w) => {
-            ids.retain(|(id, _)| id == "main" || w.contains(id));
-            for id in w {
-                if !ids.iter().any(|(i, _)| i == id)
-                    && paths
-                        .state_dir
-                        .join("agents")
-                        .join(id)
-                        .join("agent")
-                        .is_dir()
-                {
-                    ids.push((id.clone(), None));
-                }
-            }
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    let ids: Vec<(String, PathBuf)> = ids
-        .into_iter()
-        .filter(|(id, _)| seen.insert(id.clone()))
-        .map(|(id, dir_override)| {
-            let dir = match dir_override {
-                Some(d) => state_dir::expand(&d.to_string_lossy(), &home, &host.cwd),
-                None if id == "main" => paths.main_agent_dir.clone(),
-                None => paths.state_dir.join("agents").join(&id).join("agent"),
-            };
-            (id, dir)
-        })
-        .collect();
+    let (shared_store, p) = shared_store(conns, &paths, &disp);
+    problems.extend(p);
+    let dirs = agents::directories(host, &paths, config.loaded(), &opts.agents);
     // The legacy-main shared store is the main agent's own DB: no overlay.
     let main_shares_db = !matches!(
         &shared_store,
-        crate::model::StoreRead::Loaded {
-            location: crate::model::StoreLocation::StateDb,
+        StoreRead::Loaded {
+            location: StoreLocation::StateDb,
             ..
         }
     );
     // Agent stores are independent files: read them on every core.
-    let read_one = |(id, dir): &(String, PathBuf)| -> (AgentRead, Vec<ReadProblem>) {
-        read_agent(id, dir, &paths, main_shares_db, &disp)
-    };
-    let results: Vec<(AgentRead, Vec<ReadProblem>)> = crate::par::map(&ids, &read_one);
-    let mut agents: Vec<AgentRead> = Vec::with_capacity(results.len());
-    for (a, p) in results {
-        agents.push(a);
+    let read_one = |d: &(String, PathBuf)| agents::read(conns, d, &paths, main_shares_db, &disp);
+    let mut agent_reads: Vec<AgentRead> = Vec::with_capacity(dirs.len());
+    for (a, p) in crate::par::map(&dirs, &read_one) {
+        agent_reads.push(a);
         problems.extend(p);
     }
-
-    // Environment: process > <state>/.env > gateway.env > config env.vars.
-    let mut later = Vec::new();
-    for (origin, path) in dotenv_paths(host, &paths) {
-        match std::fs::read(&path) {
-            Ok(bytes) if bytes.len() as u64 <= MAX_JSON_BYTES => {
-                later.push((origin, dotenv::parse(&String::from_utf8_lossy(&bytes))));
-            }
-            Ok(_) => problems.push(ReadProblem {
-                source: "dotenv",
-                reason: "too_large",
-                path: Some(disp(&path)),
-                message: "the .env file is too large to be a .env file; ignored".into(),
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => problems.push(ReadProblem {
-                source: "dotenv",
-                reason: "unreadable",
-                path: Some(disp(&path)),
-                message: format!("cannot read: {}; ignored", openclaw_config::io_reason(&e)),
-            }),
-        }
-    }
-    if let ConfigRead::Loaded(cfg) = &config {
-        later.push((EnvOrigin::ConfigVars, cfg.env_vars.clone()));
-    }
-    let env = env_keys::layer(host.vars.clone(), later);
-
-    // Claude Code's credentials.
-    let claude_dir = host
-        .non_blank("CLAUDE_CONFIG_DIR")
-        .map(|d| state_dir::expand(d, &state_dir::os_home(host), &host.cwd))
-        .unwrap_or_else(|| state_dir::os_home(host).join(".claude"));
-    let claude_code = claude_code::read(&claude_dir.join(".credentials.json"));
-    if let Some(c) = &claude_code
-        && let Err(e) = &c.creds
-    {
-        problems.push(ReadProblem {
-            source: "claude_code",
-            reason: "malformed",
-            path: Some(disp(&c.path)),
-            message: e.clone(),
-        });
-    }
-
+    let (env, p) = environment::read(host, &paths, &config, &disp);
+    problems.extend(p);
+    let (claude_code, p) = claude_code(host, &disp);
+    problems.extend(p);
     Snapshot {
         paths,
         config,
         shared_store,
-        agents,
+        agents: agent_reads,
         env,
         claude_code,
         problems,
     }
-}
-
-/// One agent directory: its own store and any legacy JSON files.
-fn read_agent(
-    id: &str,
-    dir: &Path,
-    paths: &crate::model::Paths,
-    main_shares_db: bool,
-    disp: &dyn Fn(&Path) -> String,
-) -> (AgentRead, Vec<ReadProblem>) {
-    let mut problems = Vec::new();
-    let is_main_dir = dir == paths.main_agent_dir;
-    let local_store = if main_shares_db && is_main_dir {
-        None
-    } else {
-        let db = dir.join(sqlite_store::AGENT_DB);
-        sqlite_store::read_agent_db(&db).map(|r| {
-            let store = r.map(|(s, dropped)| {
-                for d in dropped {
-                    problems.push(ReadProblem {
-                        source: "sqlite_store",
-                        reason: "dropped_profile",
-                        path: Some(disp(&db)),
-                        message: d,
-                    });
-                }
-                s
-            });
-            if let Err(e) = &store {
-                problems.push(ReadProblem {
-                    source: "sqlite_store",
-                    reason: "unreadable",
-                    path: Some(disp(&db)),
-                    message: e.clone(),
-                });
-            }
-            LocalStore { path: db, store }
-        })
-    };
-    let legacy = profiles_json::find(dir, is_main_dir.then_some(paths.oauth_dir.as_path()));
-    for l in &legacy {
-        if let Err(e) = &l.contents {
-            problems.push(ReadProblem {
-                source: "profiles_json",
-                reason: "malformed",
-                path: Some(disp(&l.path)),
-                message: e.clone(),
-            });
-        }
-    }
-    (
-        AgentRead {
-            id: id.to_string(),
-            dir: dir.to_path_buf(),
-            local_store,
-            legacy,
-        },
-        problems,
-    )
-}
-
-fn dotenv_paths(host: &HostEnv, paths: &crate::model::Paths) -> Vec<(EnvOrigin, PathBuf)> {
-    let mut out = vec![(EnvOrigin::DotEnv, paths.dotenv.clone())];
-    let default_env = paths.home.join(".openclaw").join(".env");
-    if host.non_blank("OPENCLAW_STATE_DIR").is_none() || paths.dotenv == default_env {
-        out.push((
-            EnvOrigin::DotEnv,
-            paths
-                .home
-                .join(".config")
-                .join("openclaw")
-                .join("gateway.env"),
-        ));
-    }
-    out
 }

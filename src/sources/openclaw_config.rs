@@ -1,9 +1,12 @@
 //! openclaw.json (JSON5): the model routes, agents, env.vars and auth order,
 //! plus the schema errors OpenClaw refuses to run with.
 
-use crate::model::{AgentEntry, AuthProfileConfig, ConfigRead, ModelSpec, OpenclawConfig};
-use crate::secret::Secret;
-use crate::sources::store_json::json_type;
+use super::files::io_reason;
+use super::store_json::json_type;
+use clawwatch_core::model::{
+    AgentEntry, AuthProfileConfig, ConfigIssue, ConfigRead, ModelSpec, OpenclawConfig,
+};
+use clawwatch_core::secret::Secret;
 use serde_json::{Map, Value};
 use std::path::Path;
 
@@ -69,12 +72,14 @@ pub fn read(path: &Path, display: &str) -> ConfigRead {
         Err(e) => {
             return ConfigRead::Invalid {
                 message: format!("Failed to read config at {display}: {}", io_reason(&e)),
+                issues: vec![],
             };
         }
     };
     if meta.is_dir() {
         return ConfigRead::Invalid {
             message: format!("Failed to read config at {display}: it is a directory, not a file"),
+            issues: vec![],
         };
     }
     if meta.len() > MAX_CONFIG_BYTES {
@@ -84,6 +89,7 @@ pub fn read(path: &Path, display: &str) -> ConfigRead {
                 meta.len() / (1024 * 1024),
                 MAX_CONFIG_BYTES / (1024 * 1024)
             ),
+            issues: vec![],
         };
     }
     let bytes = match std::fs::read(path) {
@@ -91,6 +97,7 @@ pub fn read(path: &Path, display: &str) -> ConfigRead {
         Err(e) => {
             return ConfigRead::Invalid {
                 message: format!("Failed to read config at {display}: {}", io_reason(&e)),
+                issues: vec![],
             };
         }
     };
@@ -102,24 +109,13 @@ pub fn read(path: &Path, display: &str) -> ConfigRead {
                     "Failed to read config at {display}: not UTF-8 text (invalid byte at offset {})",
                     e.utf8_error().valid_up_to()
                 ),
+                issues: vec![],
             };
         }
     };
     parse(&text, display)
 }
 
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.raw_os_error() {
-        Some(40) => "too many levels of symbolic links (a symlink loop)".to_string(),
-        _ => match e.kind() {
-            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-            std::io::ErrorKind::IsADirectory => "it is a directory, not a file".to_string(),
-            _ => e.to_string(),
-        },
-    }
-}
-
-/// Parse JSON5 text into the config (or OpenClaw's refusal).
 pub fn parse(text: &str, display: &str) -> ConfigRead {
     if text.trim().is_empty() {
         // OpenClaw treats an empty file as an empty config.
@@ -130,6 +126,7 @@ pub fn parse(text: &str, display: &str) -> ConfigRead {
             message: format!(
                 "Failed to read config at {display}: nested more than {MAX_DEPTH} levels deep"
             ),
+            issues: vec![],
         };
     }
     let value: Value = match json5::from_str(text) {
@@ -144,17 +141,29 @@ pub fn parse(text: &str, display: &str) -> ConfigRead {
                 .to_string();
             return ConfigRead::Invalid {
                 message: format!("Failed to read config at {display}: JSON5: {first}"),
+                issues: vec![],
             };
         }
     };
-    let mut issues = Vec::new();
+    let mut issues = Issues::default();
     let cfg = extract(&value, &mut issues);
-    if issues.is_empty() {
-        ConfigRead::Loaded(Box::new(cfg))
-    } else {
-        ConfigRead::Invalid {
-            message: format!("Invalid config at {display}: {}", issues.join("; ")),
-        }
+    if issues.0.is_empty() {
+        return ConfigRead::Loaded(Box::new(cfg));
+    }
+    let words: Vec<String> = issues.0.iter().map(ConfigIssue::to_string).collect();
+    ConfigRead::Invalid {
+        message: format!("Invalid config at {display}: {}", words.join("; ")),
+        issues: issues.0,
+    }
+}
+
+/// Schema issues as OpenClaw words them.
+#[derive(Default)]
+struct Issues(Vec<ConfigIssue>);
+
+impl Issues {
+    fn push(&mut self, words: String) {
+        self.0.push(ConfigIssue::Other(words));
     }
 }
 
@@ -187,7 +196,7 @@ fn nesting_depth(text: &str) -> usize {
     max
 }
 
-fn strings(v: &Value, path: &str, issues: &mut Vec<String>) -> Vec<String> {
+fn strings(v: &Value, path: &str, issues: &mut Issues) -> Vec<String> {
     match v {
         Value::Array(items) => items
             .iter()
@@ -213,7 +222,7 @@ fn strings(v: &Value, path: &str, issues: &mut Vec<String>) -> Vec<String> {
     }
 }
 
-fn model_spec(v: &Value, path: &str, issues: &mut Vec<String>) -> ModelSpec {
+fn model_spec(v: &Value, path: &str, issues: &mut Issues) -> ModelSpec {
     match v {
         Value::String(s) => ModelSpec {
             primary: Some(s.clone()).filter(|s| !s.trim().is_empty()),
@@ -249,7 +258,7 @@ fn opt_string(
     o: &Map<String, Value>,
     key: &str,
     path: &str,
-    issues: &mut Vec<String>,
+    issues: &mut Issues,
 ) -> Option<String> {
     match o.get(key) {
         None => None,
@@ -264,11 +273,7 @@ fn opt_string(
     }
 }
 
-fn object<'a>(
-    v: &'a Value,
-    path: &str,
-    issues: &mut Vec<String>,
-) -> Option<&'a Map<String, Value>> {
+fn object<'a>(v: &'a Value, path: &str, issues: &mut Issues) -> Option<&'a Map<String, Value>> {
     match v {
         Value::Object(o) => Some(o),
         other => {
@@ -281,12 +286,7 @@ fn object<'a>(
     }
 }
 
-fn agent_entry(
-    id: &str,
-    o: &Map<String, Value>,
-    path: &str,
-    issues: &mut Vec<String>,
-) -> AgentEntry {
+fn agent_entry(id: &str, o: &Map<String, Value>, path: &str, issues: &mut Issues) -> AgentEntry {
     AgentEntry {
         id: id.trim().to_lowercase(),
         default: o.get("default").and_then(Value::as_bool) == Some(true),
@@ -298,7 +298,7 @@ fn agent_entry(
     }
 }
 
-fn extract(root: &Value, issues: &mut Vec<String>) -> OpenclawConfig {
+fn extract(root: &Value, issues: &mut Issues) -> OpenclawConfig {
     let mut cfg = OpenclawConfig::default();
     let Some(root) = object(root, "<root>", issues) else {
         return cfg;
@@ -328,7 +328,7 @@ fn extract(root: &Value, issues: &mut Vec<String>) -> OpenclawConfig {
                         }
                     }
                 }
-                _ => issues.push(format!("env: Unrecognized key: {k:?}")),
+                _ => issues.0.push(ConfigIssue::EnvKeyOutsideVars(k.clone())),
             }
         }
     }
@@ -496,7 +496,7 @@ mod tests {
 
     fn invalid(text: &str) -> String {
         match parse(text, "cfg") {
-            ConfigRead::Invalid { message } => message,
+            ConfigRead::Invalid { message, .. } => message,
             other => panic!("expected an error, got {other:?}"),
         }
     }

@@ -4,7 +4,7 @@
 //! still read them so `status` can show what they hold.
 
 use super::store_json::{parse_flat_store, parse_store};
-use crate::model::{AuthStore, LegacyFile};
+use clawwatch_core::model::{AuthStore, LegacyFile, LegacyKind};
 use std::path::Path;
 
 /// Legacy files present in an agent directory (plus the legacy OAuth file
@@ -12,12 +12,15 @@ use std::path::Path;
 pub fn find(agent_dir: &Path, oauth_dir: Option<&Path>) -> Vec<LegacyFile> {
     let mut out = Vec::new();
     let mut candidates = vec![
-        (agent_dir.join("auth-profiles.json"), "auth-profiles"),
-        (agent_dir.join("auth-state.json"), "auth-state"),
-        (agent_dir.join("auth.json"), "legacy-auth"),
+        (
+            agent_dir.join("auth-profiles.json"),
+            LegacyKind::AuthProfiles,
+        ),
+        (agent_dir.join("auth-state.json"), LegacyKind::AuthState),
+        (agent_dir.join("auth.json"), LegacyKind::LegacyAuth),
     ];
     if let Some(dir) = oauth_dir {
-        candidates.push((dir.join("oauth.json"), "legacy-oauth"));
+        candidates.push((dir.join("oauth.json"), LegacyKind::LegacyOauth));
     }
     // One directory listing instead of a stat per candidate.
     let names: Vec<std::ffi::OsString> = std::fs::read_dir(agent_dir)
@@ -33,13 +36,13 @@ pub fn find(agent_dir: &Path, oauth_dir: Option<&Path>) -> Vec<LegacyFile> {
             continue;
         }
         let contents = match kind {
-            "auth-profiles" => super::read_json_file(&path)
+            LegacyKind::AuthProfiles => super::files::read_json_file(&path)
                 .and_then(|v| parse_store(&v))
                 .map(|(s, _)| s),
-            "legacy-auth" => super::read_json_file(&path)
+            LegacyKind::LegacyAuth => super::files::read_json_file(&path)
                 .and_then(|v| parse_flat_store(&v))
                 .map(|(s, _)| s),
-            _ => super::read_json_file(&path).map(|_| AuthStore::default()),
+            _ => super::files::read_json_file(&path).map(|_| AuthStore::default()),
         };
         out.push(LegacyFile {
             path,

@@ -1,49 +1,132 @@
-//! OpenClaw's SQLite credential stores, opened read-only:
+//! OpenClaw's SQLite credential stores, opened read-only with SQLite:
 //! - `<state>/state/openclaw.sqlite`, table `config_machine_state`: rows
 //!   `auth.sharedStore`, `authProfiles.store`, `authProfiles.state`;
 //! - `<agentDir>/openclaw-agent.sqlite`, tables `auth_profile_store` /
 //!   `auth_profile_state`, key `primary` (the legacy-main shared store and the
 //!   per-agent stores).
 //!
-//! Each database is first read by [`super::sqlite_file`], which reads the
-//! file format directly and so skips SQLite's parse of the whole schema
-//! (most of a check's time on a migrated state DB). When that reader is not
-//! sure of its answer, SQLite reads the database, with one statement: a
-//! single SELECT is one read transaction (one consistent view, one shared
-//! lock), and preparing SQL is most of what SQLite costs here, so the rows
-//! come back together. Either way the rows are the same; SQLite's messages
-//! are the ones shown for anything unreadable.
+//! Which tables and columns exist is asked of SQLite's schema (never read
+//! from an error message); the rows then come back from one statement, so
+//! they are one consistent read. The daemon keeps its connections open
+//! between cycles ([`Connections`]), so SQLite parses a store's schema once
+//! per process rather than once per cycle.
 
-use super::sqlite_file::{self, Lookup, Query};
 use super::store_json::{apply_state_str, parse_store_str};
-use crate::model::{AuthStore, StoreLocation, StoreRead};
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
-use serde_json::Value;
-use std::path::Path;
+use clawwatch_core::model::{AuthStore, StoreFailure, StoreLocation, StoreRead};
+use clawwatch_core::openclaw::agents::AGENT_DB;
+use rusqlite::{Connection, OpenFlags};
+use std::collections::HashMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-pub const AGENT_DB: &str = "openclaw-agent.sqlite";
+/// A store as read: the profiles and the messages of dropped entries.
+pub type StoreRows = (AuthStore, Vec<String>);
+
+/// Which file a connection has open: a replaced file (a restore, a
+/// migration that writes a new database) is opened again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileId {
+    dev: u64,
+    ino: u64,
+}
+
+struct Open {
+    conn: Connection,
+    file: FileId,
+}
+
+/// Read-only connections kept between cycles (the daemon), or none (a
+/// one-shot command: `Connections::default()`).
+#[derive(Default)]
+pub struct Connections {
+    open: Mutex<HashMap<PathBuf, Open>>,
+    /// How many connections to keep (each holds a file descriptor or two).
+    capacity: usize,
+}
+
+impl Connections {
+    /// Keep up to `capacity` databases open between reads.
+    pub fn keep(capacity: usize) -> Self {
+        Connections {
+            open: Mutex::new(HashMap::new()),
+            capacity,
+        }
+    }
+
+    fn take(&self, path: &Path, file: FileId) -> Option<Connection> {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let cached = open.remove(path)?;
+        (cached.file == file).then_some(cached.conn)
+    }
+
+    fn give_back(&self, path: &Path, file: FileId, conn: Connection) {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if open.len() < self.capacity {
+            open.insert(path.to_path_buf(), Open { conn, file });
+        }
+    }
+
+    /// Run `read` on a read-only connection to `path`, reusing a kept one
+    /// when it still has this file open. A failed read drops the connection.
+    fn with<T>(
+        &self,
+        path: &Path,
+        read: impl FnOnce(&Connection) -> Result<T, rusqlite::Error>,
+    ) -> Result<T, String> {
+        let meta = std::fs::metadata(path).map_err(|e| super::files::io_reason(&e))?;
+        if meta.is_dir() {
+            return Err("it is a directory, not a database file".into());
+        }
+        if !meta.is_file() {
+            return Err(
+                "it is not a regular file (a pipe or a device?), not a database file".into(),
+            );
+        }
+        let file = FileId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        };
+        let conn = match self.take(path, file) {
+            Some(c) => c,
+            None => open_ro(path)?,
+        };
+        let out = read(&conn).map_err(|e| e.to_string())?;
+        self.give_back(path, file, conn);
+        Ok(out)
+    }
+}
 
 /// Open a database strictly read-only: never creates, never writes, never
 /// takes a write lock.
 fn open_ro(path: &Path) -> Result<Connection, String> {
-    let meta = std::fs::metadata(path).map_err(|e| super::openclaw_config::io_reason(&e))?;
-    if meta.is_dir() {
-        return Err("it is a directory, not a database file".into());
-    }
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| e.to_string())?;
     let _ = conn.busy_timeout(std::time::Duration::from_millis(1000));
     Ok(conn)
 }
 
-/// Whether SQLite's message for `e` starts with `what` ("no such table", …);
-/// rusqlite reports it with or without the SQL it points into.
-fn no_such(e: &rusqlite::Error, what: &str) -> bool {
-    match e {
-        rusqlite::Error::SqliteFailure(_, Some(msg))
-        | rusqlite::Error::SqlInputError { msg, .. } => msg.starts_with(what),
-        _ => false,
+/// The columns of each of `tables` that exists, from SQLite's schema.
+fn columns(conn: &Connection, tables: &[&str]) -> rusqlite::Result<HashMap<String, Vec<String>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.name, p.name FROM sqlite_schema AS m, pragma_table_info(m.name) AS p \
+         WHERE m.type = 'table' AND m.name IN (?1, ?2, ?3)",
+    )?;
+    let name = |i: usize| tables.get(i).copied().unwrap_or("");
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    let mut rows = stmt.query([name(0), name(1), name(2)])?;
+    while let Some(r) = rows.next()? {
+        out.entry(r.get(0)?).or_default().push(r.get(1)?);
     }
+    Ok(out)
+}
+
+/// The first of `wanted` a table lacks.
+fn missing_column<'w>(cols: &[String], wanted: &[&'w str]) -> Option<&'w str> {
+    wanted
+        .iter()
+        .copied()
+        .find(|w| !cols.iter().any(|c| c == w))
 }
 
 /// The three `config_machine_state` rows we read; each value or why it
@@ -54,24 +137,6 @@ struct StateRows {
     store: Option<Result<String, String>>,
     state: Option<Result<String, String>>,
 }
-
-#[derive(Debug, PartialEq)]
-enum StateDbRead {
-    /// No `config_machine_state` table.
-    NoTable,
-    Rows(StateRows),
-    /// The database cannot be read at all (message, fix).
-    Failed(String, &'static str),
-}
-
-const FIX_DOCTOR_FIX: &str = "run `openclaw doctor --fix`";
-const FIX_RELOGIN: &str = "run `openclaw doctor`, or re-run `openclaw models auth login`";
-
-const STATE_KEYS: [&str; 3] = [
-    "auth.sharedStore",
-    "authProfiles.store",
-    "authProfiles.state",
-];
 
 impl StateRows {
     fn set(&mut self, key: &str, value: Result<String, String>) {
@@ -84,56 +149,34 @@ impl StateRows {
     }
 }
 
-/// The state rows read straight from the file, when that reader is sure.
-fn read_state_rows_fast(path: &Path) -> Option<StateDbRead> {
-    let query = Query {
-        table: "config_machine_state",
-        key: "state_key",
-        value: "value_json",
-        keys: &STATE_KEYS,
-    };
-    let [found] = <[Lookup; 1]>::try_from(sqlite_file::read(path, &[query])?).ok()?;
-    Some(match found {
-        Lookup::NoTable => StateDbRead::NoTable,
-        Lookup::Rows(rows) => {
-            let mut out = StateRows::default();
-            for (k, v) in rows {
-                out.set(&k, Ok(v));
-            }
-            StateDbRead::Rows(out)
-        }
-    })
+#[derive(Debug, PartialEq)]
+enum StateDbRead {
+    /// No `config_machine_state` table.
+    NoTable,
+    Rows(StateRows),
+    /// The database cannot be read (message, why).
+    Failed(String, StoreFailure),
 }
 
-fn read_state_rows(conn: &Connection) -> StateDbRead {
-    let sql = "SELECT state_key, value_json FROM config_machine_state \
-               WHERE state_key IN ('auth.sharedStore', 'authProfiles.store', 'authProfiles.state')";
-    let mut stmt = match conn.prepare(sql) {
-        Ok(s) => s,
-        Err(e) if no_such(&e, "no such table") => return StateDbRead::NoTable,
-        Err(e) if no_such(&e, "no such column") => {
-            return StateDbRead::Failed(
-                format!("cannot read auth.sharedStore: {e}"),
-                FIX_DOCTOR_FIX,
-            );
-        }
-        Err(e) => {
-            return StateDbRead::Failed(
-                format!("cannot read the state database: {e}"),
-                FIX_DOCTOR_FIX,
-            );
-        }
+const STATE_TABLE: &str = "config_machine_state";
+
+fn read_state_rows(conn: &Connection) -> rusqlite::Result<StateDbRead> {
+    let tables = columns(conn, &[STATE_TABLE])?;
+    let Some(cols) = tables.get(STATE_TABLE) else {
+        return Ok(StateDbRead::NoTable);
     };
+    if let Some(col) = missing_column(cols, &["state_key", "value_json"]) {
+        return Ok(StateDbRead::Failed(
+            format!("cannot read auth.sharedStore: the {STATE_TABLE} table has no {col} column"),
+            StoreFailure::StateDbUnreadable,
+        ));
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT state_key, value_json FROM config_machine_state \
+         WHERE state_key IN ('auth.sharedStore', 'authProfiles.store', 'authProfiles.state')",
+    )?;
     let mut out = StateRows::default();
-    let mut rows = match stmt.query([]) {
-        Ok(r) => r,
-        Err(e) => {
-            return StateDbRead::Failed(
-                format!("cannot read auth.sharedStore: {e}"),
-                FIX_DOCTOR_FIX,
-            );
-        }
-    };
+    let mut rows = stmt.query([])?;
     loop {
         match rows.next() {
             Ok(Some(r)) => {
@@ -142,222 +185,189 @@ fn read_state_rows(conn: &Connection) -> StateDbRead {
                     out.set(k, value);
                 }
             }
-            Ok(None) => return StateDbRead::Rows(out),
+            Ok(None) => return Ok(StateDbRead::Rows(out)),
             // A broken page: blame the row we were after (keys come back in
             // index order, auth.sharedStore first).
             Err(e) if out.shared.is_none() => {
-                return StateDbRead::Failed(
+                return Ok(StateDbRead::Failed(
                     format!("cannot read auth.sharedStore: {e}"),
-                    FIX_DOCTOR_FIX,
-                );
+                    StoreFailure::StateDbUnreadable,
+                ));
             }
-            Err(e) => return StateDbRead::Failed(e.to_string(), FIX_RELOGIN),
+            Err(e) => {
+                return Ok(StateDbRead::Failed(
+                    e.to_string(),
+                    StoreFailure::StoreRowUnreadable,
+                ));
+            }
         }
     }
+}
+
+fn failed(path: &Path, message: String, cause: StoreFailure) -> (StoreRead, Vec<String>) {
+    let read = StoreRead::Failed {
+        path: path.to_path_buf(),
+        message,
+        cause,
+    };
+    (read, vec![])
+}
+
+/// The state DB's rows, when it says the store lives there; None for the
+/// legacy-main location; Err for a state DB OpenClaw cannot use.
+/// Why OpenClaw cannot use the state DB, in its words.
+type Unusable = (String, StoreFailure);
+
+fn state_db(conns: &Connections, state_db: &Path) -> Result<Option<StateRows>, Unusable> {
+    if std::fs::symlink_metadata(state_db).is_err() {
+        return Ok(None);
+    }
+    let read = conns.with(state_db, read_state_rows).map_err(|e| {
+        let message = format!("cannot read the state database: {e}");
+        (message, StoreFailure::StateDbUnopenable)
+    })?;
+    let rows = match read {
+        StateDbRead::NoTable => return Ok(None),
+        StateDbRead::Failed(message, cause) => return Err((message, cause)),
+        StateDbRead::Rows(r) => r,
+    };
+    match &rows.shared {
+        None => Ok(None),
+        Some(Err(e)) => Err((
+            format!("cannot read auth.sharedStore: {e}"),
+            StoreFailure::StateDbUnreadable,
+        )),
+        Some(Ok(text)) if !is_state_db_location(text) => {
+            let shown: String = text.chars().take(120).collect();
+            let message = format!(
+                "Config machine state auth.sharedStore has an invalid shared auth store location ({shown}); run openclaw doctor --fix."
+            );
+            Err((message, StoreFailure::InvalidSharedLocation))
+        }
+        Some(Ok(_)) => Ok(Some(rows)),
+    }
+}
+
+fn is_state_db_location(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .is_ok_and(|v| v == serde_json::json!({"location": "state-db"}))
+}
+
+/// The store in the state DB's rows.
+fn parse_state_rows(rows: StateRows) -> Result<StoreRows, String> {
+    let (mut store, dropped) = match rows.store {
+        None => (AuthStore::default(), vec![]),
+        Some(text) => parse_store_str(&text?, "the authProfiles.store row")?,
+    };
+    if let Some(text) = rows.state {
+        apply_state_str(&mut store, &text?, "the authProfiles.state row")?;
+    }
+    Ok((store, dropped))
 }
 
 /// Read the shared store: the `auth.sharedStore` row picks state-db or
 /// legacy-main. Dropped profile entries are returned as messages.
-pub fn read_shared(state_db: &Path, main_agent_dir: &Path) -> (StoreRead, Vec<String>) {
-    let failed = |message: String, fix: &str| {
-        (
-            StoreRead::Failed {
-                path: state_db.to_path_buf(),
-                message,
-                fix: fix.to_string(),
-            },
-            vec![],
-        )
+pub fn read_shared(
+    conns: &Connections,
+    state: &Path,
+    main_agent_dir: &Path,
+) -> (StoreRead, Vec<String>) {
+    let rows = match state_db(conns, state) {
+        Ok(rows) => rows,
+        Err((message, cause)) => return failed(state, message, cause),
     };
-    let mut rows = None;
-    if std::fs::symlink_metadata(state_db).is_ok() {
-        let read = match read_state_rows_fast(state_db) {
-            Some(read) => read,
-            None => match open_ro(state_db) {
-                Ok(conn) => read_state_rows(&conn),
-                Err(e) => {
-                    return failed(
-                        format!("cannot read the state database: {e}"),
-                        "restore ~/.openclaw/state/openclaw.sqlite from a backup or run `openclaw doctor`",
-                    );
-                }
-            },
-        };
-        match read {
-            StateDbRead::NoTable => {}
-            StateDbRead::Failed(message, fix) => return failed(message, fix),
-            StateDbRead::Rows(r) => match &r.shared {
-                None => {}
-                Some(Err(e)) => {
-                    return failed(format!("cannot read auth.sharedStore: {e}"), FIX_DOCTOR_FIX);
-                }
-                Some(Ok(text)) => {
-                    let ok = serde_json::from_str::<Value>(text)
-                        .ok()
-                        .is_some_and(|v| v == serde_json::json!({"location": "state-db"}));
-                    if !ok {
-                        let shown: String = text.chars().take(120).collect();
-                        return failed(
-                            format!(
-                                "Config machine state auth.sharedStore has an invalid shared auth store location ({shown}); run openclaw doctor --fix."
-                            ),
-                            FIX_DOCTOR_FIX,
-                        );
-                    }
-                    rows = Some(r);
-                }
-            },
-        }
-    }
-
     let Some(rows) = rows else {
-        // legacy-main: the main agent's own database.
-        let path = main_agent_dir.join(AGENT_DB);
-        return match read_agent_db(&path) {
-            None => (StoreRead::Empty, vec![]),
-            Some(Ok((store, dropped))) => (
-                StoreRead::Loaded {
-                    location: StoreLocation::LegacyMain,
-                    path,
-                    store,
-                },
-                dropped,
-            ),
-            Some(Err(e)) => (
-                StoreRead::Failed {
-                    path,
-                    message: e,
-                    fix: FIX_RELOGIN.into(),
-                },
-                vec![],
-            ),
-        };
+        return legacy_main(conns, &main_agent_dir.join(AGENT_DB));
     };
-    let read = || -> Result<(AuthStore, Vec<String>), String> {
-        let (mut store, dropped) = match rows.store {
-            None => (AuthStore::default(), vec![]),
-            Some(text) => parse_store_str(&text?, "the authProfiles.store row")?,
-        };
-        if let Some(text) = rows.state {
-            apply_state_str(&mut store, &text?, "the authProfiles.state row")?;
-        }
-        Ok((store, dropped))
-    };
-    match read() {
-        Ok((store, dropped)) => (
-            StoreRead::Loaded {
+    match parse_state_rows(rows) {
+        Ok((store, dropped)) => {
+            let loaded = StoreRead::Loaded {
                 location: StoreLocation::StateDb,
-                path: state_db.to_path_buf(),
+                path: state.to_path_buf(),
                 store,
-            },
-            dropped,
-        ),
-        Err(e) => failed(e, FIX_RELOGIN),
+            };
+            (loaded, dropped)
+        }
+        Err(e) => failed(state, e, StoreFailure::StoreRowUnreadable),
     }
+}
+
+/// The legacy-main location: the main agent's own database.
+fn legacy_main(conns: &Connections, path: &Path) -> (StoreRead, Vec<String>) {
+    match read_agent_db(conns, path) {
+        None => (StoreRead::Empty, vec![]),
+        Some(Ok((store, dropped))) => {
+            let loaded = StoreRead::Loaded {
+                location: StoreLocation::LegacyMain,
+                path: path.to_path_buf(),
+                store,
+            };
+            (loaded, dropped)
+        }
+        Some(Err(e)) => failed(path, e, StoreFailure::StoreRowUnreadable),
+    }
+}
+
+const AGENT_STORE: &str = "auth_profile_store";
+const AGENT_STATE: &str = "auth_profile_state";
+
+/// An agent DB's `primary` store row and state row; None when there is no
+/// store row (or no store table).
+type AgentRows = Option<(String, Option<String>)>;
+
+/// An agent DB's [`AgentRows`], or which column one of its tables lacks.
+fn agent_rows(conn: &Connection) -> rusqlite::Result<Result<AgentRows, String>> {
+    let tables = columns(conn, &[AGENT_STORE, AGENT_STATE])?;
+    let Some(store_cols) = tables.get(AGENT_STORE) else {
+        return Ok(Ok(None));
+    };
+    let state_cols = tables.get(AGENT_STATE);
+    let missing = missing_column(store_cols, &["store_key", "store_json"])
+        .map(|c| (AGENT_STORE, c))
+        .or_else(|| {
+            let cols = state_cols?;
+            missing_column(cols, &["state_key", "state_json"]).map(|c| (AGENT_STATE, c))
+        });
+    if let Some((table, col)) = missing {
+        return Ok(Err(format!("the {table} table has no {col} column")));
+    }
+    let sql = if state_cols.is_some() {
+        "SELECT store_json, 0 FROM auth_profile_store WHERE store_key = 'primary' \
+         UNION ALL SELECT state_json, 1 FROM auth_profile_state WHERE state_key = 'primary'"
+    } else {
+        "SELECT store_json, 0 FROM auth_profile_store WHERE store_key = 'primary'"
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query([])?;
+    let (mut store, mut state) = (None, None);
+    while let Some(r) = rows.next()? {
+        let text = r.get::<_, String>(0)?;
+        match r.get::<_, i64>(1)? {
+            0 => store = Some(text),
+            _ => state = Some(text),
+        }
+    }
+    Ok(Ok(store.map(|s| (s, state))))
 }
 
 /// Read `<agentDir>/openclaw-agent.sqlite`. None when there is no database
 /// or it holds no auth row.
-pub fn read_agent_db(path: &Path) -> Option<Result<(AuthStore, Vec<String>), String>> {
+pub fn read_agent_db(conns: &Connections, path: &Path) -> Option<Result<StoreRows, String>> {
     std::fs::symlink_metadata(path).ok()?;
-    let rows = match agent_rows_fast(path) {
-        Some(rows) => Ok(rows),
-        None => match open_ro(path) {
-            Ok(conn) => agent_rows(&conn),
-            Err(e) => return Some(Err(format!("cannot read the agent database: {e}"))),
-        },
+    let rows = match conns.with(path, agent_rows) {
+        Ok(Ok(rows)) => rows?,
+        Ok(Err(e)) => return Some(Err(e)),
+        Err(e) => return Some(Err(format!("cannot read the agent database: {e}"))),
     };
-    let read = || -> Result<Option<(AuthStore, Vec<String>)>, String> {
-        let (store, state) = match rows? {
-            Some(rows) => rows,
-            None => return Ok(None),
-        };
+    let (store, state) = rows;
+    let read = || -> Result<StoreRows, String> {
         let (mut store, dropped) = parse_store_str(&store, "the auth_profile_store row")?;
         if let Some(text) = state {
             apply_state_str(&mut store, &text, "the auth_profile_state row")?;
         }
-        Ok(Some((store, dropped)))
+        Ok((store, dropped))
     };
-    read().transpose()
-}
-
-/// [`agent_rows`] read straight from the file, when that reader is sure.
-fn agent_rows_fast(path: &Path) -> Option<Option<(String, Option<String>)>> {
-    let primary = ["primary"];
-    let queries = [
-        Query {
-            table: "auth_profile_store",
-            key: "store_key",
-            value: "store_json",
-            keys: &primary,
-        },
-        Query {
-            table: "auth_profile_state",
-            key: "state_key",
-            value: "state_json",
-            keys: &primary,
-        },
-    ];
-    let mut found = sqlite_file::read(path, &queries)?
-        .into_iter()
-        .map(|l| match l {
-            Lookup::NoTable => None,
-            Lookup::Rows(rows) => rows.into_iter().next().map(|(_, v)| v),
-        });
-    let (store, state) = (found.next()?, found.next()?);
-    Some(store.map(|s| (s, state)))
-}
-
-/// The `primary` store row and state row, or None when there is no store
-/// row (or no store table).
-fn agent_rows(conn: &Connection) -> Result<Option<(String, Option<String>)>, String> {
-    let sql = "SELECT store_json, 0 FROM auth_profile_store WHERE store_key = 'primary' \
-               UNION ALL SELECT state_json, 1 FROM auth_profile_state WHERE state_key = 'primary'";
-    let mut stmt = match conn.prepare(sql) {
-        Ok(s) => s,
-        // A database with only one of the tables: one statement per table.
-        Err(e) if no_such(&e, "no such table") => return agent_rows_per_table(conn),
-        Err(e) => return Err(e.to_string()),
-    };
-    let mut rows = stmt.query([]).map_err(|e| e.to_string())?;
-    let (mut store, mut state) = (None, None);
-    while let Some(r) = rows.next().map_err(|e| e.to_string())? {
-        let text = r.get::<_, String>(0).map_err(|e| e.to_string())?;
-        match r.get::<_, i64>(1) {
-            Ok(0) => store = Some(text),
-            _ => state = Some(text),
-        }
-    }
-    Ok(store.map(|s| (s, state)))
-}
-
-fn agent_rows_per_table(conn: &Connection) -> Result<Option<(String, Option<String>)>, String> {
-    // Both statements in one read transaction: one consistent view.
-    conn.execute_batch("BEGIN").map_err(|e| e.to_string())?;
-    let Some(store) = row_if_table(
-        conn,
-        "SELECT store_json FROM auth_profile_store WHERE store_key = ?1",
-    )?
-    else {
-        return Ok(None);
-    };
-    let state = row_if_table(
-        conn,
-        "SELECT state_json FROM auth_profile_state WHERE state_key = ?1",
-    )?;
-    Ok(Some((store, state)))
-}
-
-/// The `primary` row of a query, or None when the row or its table is absent.
-fn row_if_table(conn: &Connection, sql: &str) -> Result<Option<String>, String> {
-    match conn
-        .query_row(sql, ["primary"], |r| r.get::<_, String>(0))
-        .optional()
-    {
-        Ok(v) => Ok(v),
-        Err(e) if no_such(&e, "no such table") => Ok(None),
-        Err(e) => Err(e.to_string()),
-    }
+    Some(read())
 }
 
 #[cfg(test)]
@@ -374,60 +384,8 @@ mod tests {
     const STORE: &str =
         r#"{"version":1,"profiles":{"a:x":{"type":"api_key","provider":"a","key":"FAKE"}}}"#;
 
-    /// OpenClaw's own tables, beside a migrated schema's worth of others,
-    /// in rollback and WAL mode: the file reader answers (no SQLite schema
-    /// parse) and agrees with SQLite.
-    #[test]
-    fn the_file_reader_answers_for_openclaws_tables() {
-        let t = tempfile::tempdir().unwrap();
-        for wal in [false, true] {
-            let dir = t.path().join(format!("wal-{wal}"));
-            std::fs::create_dir(&dir).unwrap();
-            let mut ddl = String::from("BEGIN;");
-            for i in 0..160 {
-                ddl += &format!(
-                    "CREATE TABLE t{i} (id TEXT NOT NULL PRIMARY KEY, body TEXT) STRICT; CREATE INDEX t{i}_body ON t{i}(body);"
-                );
-            }
-            ddl += &format!(
-                "CREATE TABLE config_machine_state (state_key TEXT NOT NULL PRIMARY KEY, value_json TEXT NOT NULL, updated_at_ms INTEGER NOT NULL) STRICT;
-                 INSERT INTO config_machine_state VALUES
-                   ('auth.sharedStore', '{{\"location\":\"state-db\"}}', 1),
-                   ('authProfiles.store', '{STORE}', 1),
-                   ('authProfiles.state', '{{\"version\":1}}', 1),
-                   ('gateway.other', 'x', 1);
-                 CREATE TABLE auth_profile_store (store_key TEXT NOT NULL PRIMARY KEY, store_json TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT;
-                 CREATE TABLE auth_profile_state (state_key TEXT NOT NULL PRIMARY KEY, state_json TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT;
-                 INSERT INTO auth_profile_store VALUES ('primary', '{STORE}', 1);
-                 INSERT INTO auth_profile_state VALUES ('primary', '{{}}', 1);
-                 COMMIT;"
-            );
-            let path = dir.join("openclaw.sqlite");
-            let writer = Connection::open(&path).unwrap();
-            if wal {
-                writer.execute_batch("PRAGMA journal_mode = WAL").unwrap();
-            }
-            writer.execute_batch(&ddl).unwrap();
-            if wal {
-                assert!(
-                    std::fs::metadata(dir.join("openclaw.sqlite-wal"))
-                        .unwrap()
-                        .len()
-                        > 0
-                );
-            }
-            let conn = open_ro(&path).unwrap();
-            let fast = read_state_rows_fast(&path);
-            assert!(
-                matches!(fast, Some(StateDbRead::Rows(_))),
-                "wal {wal}: {fast:?}"
-            );
-            assert_eq!(fast.unwrap(), read_state_rows(&conn), "wal {wal}");
-            let fast = agent_rows_fast(&path);
-            assert!(matches!(fast, Some(Some(_))), "wal {wal}: {fast:?}");
-            assert_eq!(fast.unwrap(), agent_rows(&conn).unwrap(), "wal {wal}");
-            drop(writer);
-        }
+    fn none() -> Connections {
+        Connections::default()
     }
 
     #[test]
@@ -440,15 +398,15 @@ mod tests {
                  INSERT INTO auth_profile_store VALUES ('primary', '{STORE}', 0);"
             ),
         );
-        let (store, _) = read_agent_db(&only_store).unwrap().unwrap();
-        assert_eq!(store.profiles.len(), 1);
+        let (store, _) = read_agent_db(&none(), &only_store).unwrap().unwrap();
+        assert_eq!(store.profiles().len(), 1);
         std::fs::remove_file(&only_store).unwrap();
         let only_state = db(
             t.path(),
             "CREATE TABLE auth_profile_state (state_key TEXT PRIMARY KEY, state_json TEXT, updated_at INTEGER);
              INSERT INTO auth_profile_state VALUES ('primary', '{}', 0);",
         );
-        assert!(read_agent_db(&only_state).is_none());
+        assert!(read_agent_db(&none(), &only_state).is_none());
     }
 
     #[test]
@@ -463,7 +421,7 @@ mod tests {
                  INSERT INTO auth_profile_state VALUES ('primary', '{{\"order\":{{\"a\":[\"a:x\"]}}}}', 0);"
             ),
         );
-        let (store, dropped) = read_agent_db(&path).unwrap().unwrap();
+        let (store, dropped) = read_agent_db(&none(), &path).unwrap().unwrap();
         assert!(dropped.is_empty());
         assert_eq!(store.order, vec![("a".into(), vec!["a:x".into()])]);
         let c = Connection::open(&path).unwrap();
@@ -472,11 +430,22 @@ mod tests {
         )
         .unwrap();
         drop(c);
-        let err = read_agent_db(&path).unwrap().unwrap_err();
+        let err = read_agent_db(&none(), &path).unwrap().unwrap_err();
         assert!(
             err.starts_with("the auth_profile_state row is not valid JSON"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_table_without_its_columns_is_named() {
+        let t = tempfile::tempdir().unwrap();
+        let path = db(
+            t.path(),
+            "CREATE TABLE auth_profile_store (store_key TEXT PRIMARY KEY, body TEXT);",
+        );
+        let err = read_agent_db(&none(), &path).unwrap().unwrap_err();
+        assert_eq!(err, "the auth_profile_store table has no store_json column");
     }
 
     #[test]
@@ -493,7 +462,7 @@ mod tests {
                    ('unrelated', 'x', 0);"
             ),
         );
-        let (read, _) = read_shared(&path, t.path());
+        let (read, _) = read_shared(&none(), &path, t.path());
         let StoreRead::Loaded {
             store, location, ..
         } = read
@@ -501,17 +470,18 @@ mod tests {
             panic!("loaded: {read:?}")
         };
         assert_eq!(location, StoreLocation::StateDb);
-        assert_eq!(store.profiles.len(), 1);
+        assert_eq!(store.profiles().len(), 1);
         assert_eq!(store.usage["a:x"].last_used, 5.0);
 
         let c = Connection::open(&path).unwrap();
         c.execute_batch("UPDATE config_machine_state SET value_json = NULL WHERE state_key = 'auth.sharedStore'")
             .unwrap();
         drop(c);
-        let (read, _) = read_shared(&path, t.path());
-        let StoreRead::Failed { message, .. } = read else {
+        let (read, _) = read_shared(&none(), &path, t.path());
+        let StoreRead::Failed { message, cause, .. } = read else {
             panic!("failed: {read:?}")
         };
+        assert_eq!(cause, StoreFailure::StateDbUnreadable);
         assert!(
             message.starts_with("cannot read auth.sharedStore: "),
             "{message}"
@@ -522,13 +492,47 @@ mod tests {
             .unwrap()
             .execute_batch("CREATE TABLE config_machine_state (state_key TEXT PRIMARY KEY)")
             .unwrap();
-        let (read, _) = read_shared(&other, t.path());
+        let (read, _) = read_shared(&none(), &other, t.path());
         let StoreRead::Failed { message, .. } = read else {
             panic!("failed: {read:?}")
         };
-        assert!(
-            message.starts_with("cannot read auth.sharedStore: no such column"),
-            "{message}"
+        assert_eq!(
+            message,
+            "cannot read auth.sharedStore: the config_machine_state table has no value_json column"
         );
+    }
+
+    /// A kept connection is reused for the same file and dropped when the
+    /// file is replaced: the new file's rows are read.
+    #[test]
+    fn kept_connections_follow_a_replaced_file() {
+        let t = tempfile::tempdir().unwrap();
+        let make = |name: &str, key: &str| {
+            let p = t.path().join(name);
+            let store = STORE.replace("a:x", key);
+            Connection::open(&p)
+                .unwrap()
+                .execute_batch(&format!(
+                    "CREATE TABLE auth_profile_store (store_key TEXT PRIMARY KEY, store_json TEXT);
+                     INSERT INTO auth_profile_store VALUES ('primary', '{store}');"
+                ))
+                .unwrap();
+            p
+        };
+        let path = make("agent.sqlite", "a:first");
+        let conns = Connections::keep(4);
+        let ids = |conns: &Connections| {
+            let (s, _) = read_agent_db(conns, &path).unwrap().unwrap();
+            s.profiles()
+                .iter()
+                .map(|p| p.id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&conns), ["a:first"]);
+        assert_eq!(conns.open.lock().unwrap().len(), 1, "kept");
+        assert_eq!(ids(&conns), ["a:first"]);
+        let newer = make("newer.sqlite", "a:second");
+        std::fs::rename(&newer, &path).unwrap();
+        assert_eq!(ids(&conns), ["a:second"]);
     }
 }

@@ -2,8 +2,8 @@
 //! OPENCLAW_STATE_DIR (legacy ~/.clawdbot), OPENCLAW_CONFIG_PATH,
 //! OPENCLAW_AGENT_DIR / PI_CODING_AGENT_DIR, OPENCLAW_OAUTH_DIR.
 
-use super::HostEnv;
-use crate::model::Paths;
+use super::host::HostEnv;
+use clawwatch_core::model::Paths;
 use std::path::{Path, PathBuf};
 
 /// The user's home as OpenClaw sees it (OPENCLAW_HOME beats HOME).

@@ -10,8 +10,9 @@
 
 mod raw;
 
-use crate::model::{AuthStore, Credential, Expires, Profile, UsageStats};
-use crate::secret::Secret;
+use clawwatch_core::model::{AuthStore, Credential, Expires, Profile, UsageStats};
+use clawwatch_core::openclaw::providers::normalize;
+use clawwatch_core::secret::Secret;
 use raw::{Doc, Entry, ObjOr, RawProfile, RawUsage, Val};
 use serde::Deserialize;
 use serde_json::Value;
@@ -65,7 +66,7 @@ fn store_from_doc(doc: &ObjOr<Doc>) -> Result<(AuthStore, Vec<String>), String> 
     let mut dropped = Vec::new();
     for (id, entry) in profiles {
         match parse_entry(id, entry, None) {
-            Ok(p) => store.profiles.push(p),
+            Ok(p) => store.upsert(p),
             Err(why) => dropped.push(format!("profile {id:?} ignored: {why}")),
         }
     }
@@ -83,7 +84,7 @@ pub fn parse_flat_store(raw: &Value) -> Result<(AuthStore, Vec<String>), String>
     for (provider, entry) in obj {
         let entry = Entry::deserialize(entry).map_err(|e| e.to_string())?;
         match parse_entry(&format!("{provider}:default"), &entry, Some(provider)) {
-            Ok(p) => store.profiles.push(p),
+            Ok(p) => store.upsert(p),
             Err(why) => dropped.push(format!("entry {provider:?} ignored: {why}")),
         }
     }
@@ -95,7 +96,7 @@ fn apply_state(store: &mut AuthStore, obj: &Doc) {
     if let Some(ObjOr::Obj(order)) = &obj.order {
         for (provider, list) in order {
             let Val::Arr(items) = list else { continue };
-            let key = normalize_provider(provider);
+            let key = normalize(provider).into_owned();
             if key.is_empty() {
                 continue;
             }
@@ -123,34 +124,6 @@ fn apply_state(store: &mut AuthStore, obj: &Doc) {
             }
         }
     }
-}
-
-/// Overlay `top` on `base` the way OpenClaw merges an agent store over the
-/// shared one: profiles by id, order by provider, usage stats by id.
-pub fn merge(base: &AuthStore, top: &AuthStore) -> AuthStore {
-    let mut out = base.clone();
-    for p in &top.profiles {
-        if let Some(slot) = out.profiles.iter_mut().find(|q| q.id == p.id) {
-            *slot = p.clone();
-        } else {
-            out.profiles.push(p.clone());
-        }
-    }
-    for (prov, ids) in &top.order {
-        if let Some(slot) = out.order.iter_mut().find(|(p, _)| p == prov) {
-            slot.1 = ids.clone();
-        } else {
-            out.order.push((prov.clone(), ids.clone()));
-        }
-    }
-    for (id, s) in &top.usage {
-        out.usage.insert(id.clone(), s.clone());
-    }
-    out
-}
-
-pub fn normalize_provider(p: &str) -> String {
-    p.trim().to_lowercase()
 }
 
 fn non_blank(v: Option<&Val>) -> Option<Secret> {
@@ -208,9 +181,9 @@ fn parse_credential(
         .provider
         .as_ref()
         .and_then(Val::as_str)
-        .map(normalize_provider)
+        .map(|p| normalize(p).into_owned())
         .filter(|p| !p.is_empty())
-        .or_else(|| fallback_provider.map(normalize_provider))
+        .or_else(|| fallback_provider.map(|p| normalize(p).into_owned()))
         .filter(|p| !p.is_empty());
     let credential = match ty.as_deref() {
         Some("api_key") => {
@@ -328,8 +301,8 @@ mod tests {
             "d:str": "nope"
         }});
         let (store, dropped) = parse_store(&raw).unwrap();
-        assert_eq!(store.profiles.len(), 1);
-        assert_eq!(store.profiles[0].provider, "anthropic");
+        assert_eq!(store.profiles().len(), 1);
+        assert_eq!(store.profiles()[0].provider, "anthropic");
         assert_eq!(dropped.len(), 3);
     }
 
@@ -340,9 +313,9 @@ mod tests {
             "b": {"type":"oauth","provider":"anthropic","access":[1],"expires":null}
         }});
         let (store, _) = parse_store(&raw).unwrap();
-        assert_eq!(store.profiles.len(), 2);
+        assert_eq!(store.profiles().len(), 2);
         assert!(matches!(
-            store.profiles[0].credential,
+            store.profiles()[0].credential,
             Credential::Token {
                 token: None,
                 expires: Expires::NotANumber(_),
@@ -380,27 +353,27 @@ mod tests {
         let from_text = parse_store_str(text, "row").unwrap();
         let value: Value = serde_json::from_str(text).unwrap();
         let from_value = parse_store(&value).unwrap();
-        assert_eq!(from_text.0.profiles, from_value.0.profiles);
+        assert_eq!(from_text.0.profiles(), from_value.0.profiles());
         assert_eq!(from_text.0.order, from_value.0.order);
         assert_eq!(from_text.0.usage, from_value.0.usage);
         assert_eq!(from_text.1, from_value.1);
         let (store, dropped) = from_text;
         // "a:1" keeps its first position with its last value; "a:3" has no type.
-        let ids: Vec<&str> = store.profiles.iter().map(|p| p.id.as_str()).collect();
+        let ids: Vec<&str> = store.profiles().iter().map(|p| p.id.as_str()).collect();
         assert_eq!(ids, ["a:1", "a:2", "a:4"]);
         assert!(matches!(
-            &store.profiles[0].credential,
+            &store.profiles()[0].credential,
             Credential::Token { expires: Expires::Number(n), token: Some(t), .. }
                 if *n == 7.0 && t.expose() == "t2"
         ));
         assert!(matches!(
-            &store.profiles[1].credential,
+            &store.profiles()[1].credential,
             Credential::ApiKey {
                 key: None,
                 key_ref: true
             }
         ));
-        assert!(store.profiles[2].setup_inactive);
+        assert!(store.profiles()[2].setup_inactive);
         assert_eq!(dropped.len(), 2);
         assert_eq!(
             store.order,

@@ -3,9 +3,9 @@
 #![allow(dead_code)]
 
 use crate::common::{self, Home};
-use clawwatch::Report;
-use clawwatch::model::Policy;
 use clawwatch::sources::{HostEnv, ReadOptions, read_snapshot};
+use clawwatch_core::model::Policy;
+use clawwatch_core::model::Report;
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -25,8 +25,8 @@ pub fn report(home: &Home, now_ms: i64) -> Report {
         vars: [("HOME".to_string(), home.path().display().to_string())].into(),
         cwd: home.path().to_path_buf(),
     };
-    let snap = read_snapshot(&host, &ReadOptions::default());
-    clawwatch::evaluate(&snap, now_ms, &Policy::default())
+    let snap = read_snapshot(&host, &ReadOptions::default(), &Default::default());
+    clawwatch_core::evaluate(&snap, now_ms, &Policy::default())
 }
 
 /// (Re)write the state-db store with one anthropic setup-token profile.
