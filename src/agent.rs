@@ -8,7 +8,6 @@
 //! old one when the new one is invalid) and exits 0 on SIGTERM/SIGINT.
 
 use crate::config::Config;
-use crate::doctor::Finding;
 use crate::doctor::cycle::DoctorCycle;
 use crate::output::metrics::{Metrics, Rendered};
 use crate::schedule::Schedule;
@@ -16,16 +15,10 @@ use crate::sources::{self, HostEnv, ReadOptions};
 use axum::body::Bytes;
 use chrono::{DateTime, Utc};
 use clawwatch_core::model::{AgentScope, Policy, Report};
+use clawwatch_core::ports::Notifier;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-
-/// What a cycle hands its report and doctor findings to (alerts and
-/// heartbeat). Blocking.
-pub trait Notifier: Send {
-    fn cycle(&mut self, report: &Report, findings: &[Finding], now: DateTime<Utc>);
-    fn heartbeat(&mut self, exit_code: i32);
-}
 
 /// The stateful parts of a cycle besides the metrics: the notifier and
 /// doctor (its probe memory). Both are optional.

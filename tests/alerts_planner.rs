@@ -642,8 +642,11 @@ fn a_v1_resolved_alert_is_fixed_on_the_channels_of_now() {
 
 // ------------------------------------------------------------ doctor findings
 
-fn finding(id: &'static str, sev: clawwatch::doctor::Severity) -> clawwatch::doctor::Finding {
-    clawwatch::doctor::Finding::new(
+fn finding(
+    id: &'static str,
+    sev: clawwatch_core::doctor::Level,
+) -> clawwatch_core::doctor::Finding {
+    clawwatch_core::doctor::Finding::new(
         id,
         sev,
         format!("{id} message"),
@@ -658,7 +661,7 @@ fn plan_findings(
     policy: &AlertPolicy,
     now: i64,
     w: W,
-    findings: &[clawwatch::doctor::Finding],
+    findings: &[clawwatch_core::doctor::Finding],
 ) -> (Vec<String>, AlertState) {
     let r = report(w, now);
     let mut obs = clawwatch::alert::planner::observe(&r, policy);
@@ -670,7 +673,7 @@ fn plan_findings(
 
 #[test]
 fn doctor_findings_are_alerts_keyed_by_id_and_agent() {
-    use clawwatch::doctor::Severity::{Error, Info, Warning};
+    use clawwatch_core::doctor::Level::{Error, Info, Warning};
     let ok = W::Token(T0 + 400 * D);
     let p = policy();
     let st = AlertState::default();
@@ -728,7 +731,7 @@ fn doctor_findings_are_alerts_keyed_by_id_and_agent() {
 
 #[test]
 fn doctor_findings_that_restate_a_credential_alert_are_not_sent_twice() {
-    use clawwatch::doctor::Severity::Error;
+    use clawwatch_core::doctor::Level::Error;
     let p = policy();
     // An expired token: the credential alert fires; doctor's
     // profile-expired finding about it does not add a second notice.

@@ -9,6 +9,7 @@ use super::channel::{Channel, SendError, http_agent, http_send};
 use super::config::AlertmanagerConfig;
 use super::message::{Ctx, render};
 use super::types::{NoticeKind, Notification, Severity};
+use clawwatch_core::labels::label_safe;
 use serde_json::json;
 
 pub struct AlertmanagerChannel {
@@ -31,25 +32,6 @@ pub fn alertname(condition: &str) -> &'static str {
         c if c.starts_with("doctor:") => "OpenClawDoctorFinding",
         _ => "OpenClawCredentialProblem",
     }
-}
-
-/// Label values never hold an email address: `anthropic:me@example.com` →
-/// `anthropic:email-1a2b3c4d` (a stable hash, so keys stay distinct).
-pub fn label_safe(v: &str) -> String {
-    if !v.contains('@') {
-        return v.to_string();
-    }
-    // FNV-1a, 32 bits.
-    let mut h: u32 = 0x811c_9dc5;
-    for b in v.bytes() {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    let prefix = v
-        .split_once(':')
-        .map(|(p, _)| format!("{p}:"))
-        .unwrap_or_default();
-    format!("{prefix}email-{h:08x}")
 }
 
 fn iso(ms: i64) -> String {

@@ -59,11 +59,11 @@ pub enum DoctorAlerts {
 
 impl DoctorAlerts {
     /// The least severe finding that alerts (None: off).
-    pub fn min_severity(self) -> Option<crate::doctor::Severity> {
+    pub fn min_severity(self) -> Option<clawwatch_core::doctor::Level> {
         match self {
             DoctorAlerts::Off => None,
-            DoctorAlerts::Error => Some(crate::doctor::Severity::Error),
-            DoctorAlerts::Warning => Some(crate::doctor::Severity::Warning),
+            DoctorAlerts::Error => Some(clawwatch_core::doctor::Level::Error),
+            DoctorAlerts::Warning => Some(clawwatch_core::doctor::Level::Warning),
         }
     }
 }

@@ -261,7 +261,7 @@ impl Alerter {
     pub fn cycle_with_findings(
         &mut self,
         report: &clawwatch_core::model::Report,
-        findings: &[crate::doctor::Finding],
+        findings: &[clawwatch_core::doctor::Finding],
         now: DateTime<Utc>,
     ) -> CycleOutcome {
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -285,7 +285,7 @@ impl Alerter {
     fn cycle_inner(
         &self,
         report: &clawwatch_core::model::Report,
-        findings: &[crate::doctor::Finding],
+        findings: &[clawwatch_core::doctor::Finding],
         now: DateTime<Utc>,
     ) -> CycleOutcome {
         let now_ms = now.timestamp_millis();
@@ -485,11 +485,11 @@ impl Alerter {
 
 /// The daemon's hook: each cycle's report, then the heartbeat. Problems are
 /// logged (`CycleOutcome::log`); nothing here fails the cycle.
-impl crate::agent::Notifier for Alerter {
+impl clawwatch_core::ports::Notifier for Alerter {
     fn cycle(
         &mut self,
         report: &clawwatch_core::model::Report,
-        findings: &[crate::doctor::Finding],
+        findings: &[clawwatch_core::doctor::Finding],
         now: DateTime<Utc>,
     ) {
         Alerter::cycle_with_findings(self, report, findings, now).log();

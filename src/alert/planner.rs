@@ -58,7 +58,7 @@ pub struct AlertPolicy {
     /// A notice no channel accepted within this time is dropped (logged).
     pub max_pending_ms: i64,
     /// Doctor findings of this severity or worse are alerts (None: off).
-    pub doctor_min: Option<crate::doctor::Severity>,
+    pub doctor_min: Option<clawwatch_core::doctor::Level>,
 }
 
 impl Default for AlertPolicy {
@@ -69,7 +69,7 @@ impl Default for AlertPolicy {
             send_resolved: true,
             channels: vec![],
             max_pending_ms: 24 * H,
-            doctor_min: Some(crate::doctor::Severity::Error),
+            doctor_min: Some(clawwatch_core::doctor::Level::Error),
         }
     }
 }
@@ -414,19 +414,19 @@ pub fn observe(report: &Report, policy: &AlertPolicy) -> Observation {
 /// critical, warnings warnings; several findings with one id are one alert.
 pub fn observe_findings(
     obs: &mut Observation,
-    findings: &[crate::doctor::Finding],
+    findings: &[clawwatch_core::doctor::Finding],
     report: &Report,
     policy: &AlertPolicy,
 ) {
-    use crate::doctor::Severity as D;
+    use clawwatch_core::doctor::Level as D;
     let Some(min) = policy.doctor_min else {
         return;
     };
-    let mut grouped: BTreeMap<AlertKey, Vec<&crate::doctor::Finding>> = BTreeMap::new();
+    let mut grouped: BTreeMap<AlertKey, Vec<&clawwatch_core::doctor::Finding>> = BTreeMap::new();
     for f in findings {
         if f.severity < min
             || f.severity == D::Info
-            || crate::doctor::cycle::restates_check(f, report)
+            || clawwatch_core::doctor::restates_check(f, report)
         {
             continue;
         }

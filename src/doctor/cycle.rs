@@ -11,7 +11,7 @@
 //! a restart too, until a week after it was last seen.
 
 use super::probe::{self, ProbeResult, ProbeTarget};
-use super::{DoctorInputs, Finding, Severity, gather};
+use super::{DoctorInputs, Finding, gather};
 use crate::config::Config;
 use crate::schedule::Schedule;
 use crate::sources::HostEnv;
@@ -118,40 +118,6 @@ pub fn probe_due(schedule: &Schedule, last_ms: Option<i64>, now: DateTime<Utc>) 
         return true;
     }
     schedule.next_after(last).is_some_and(|next| next <= now)
-}
-
-/// Findings that only restate what the credential alerts already say (an
-/// expired or missing credential, an agent OpenClaw refuses to check, a
-/// source clawwatch cannot read): metrics show them, alerts do not repeat
-/// them.
-pub fn restates_check(f: &Finding, report: &Report) -> bool {
-    const CREDENTIAL: &[&str] = &[
-        "profile-expired",
-        "profile-expiring",
-        "profile-unusable",
-        "route-without-credential",
-        "route-runtime-unavailable",
-        "agent-unresolved",
-        "profile-dropped",
-        "dotenv-unreadable",
-        "claude-code-creds-invalid",
-    ];
-    if CREDENTIAL.contains(&f.id) {
-        return true;
-    }
-    // An error that makes OpenClaw refuse an agent is that agent's "blind"
-    // alert already (its fix names the same command).
-    let blind = |agent: &str| {
-        report
-            .agents
-            .iter()
-            .any(|a| a.agent == agent && a.failure.is_some())
-    };
-    f.severity == Severity::Error
-        && match &f.agent {
-            Some(a) => blind(a),
-            None => report.agents.iter().any(|a| a.failure.is_some()),
-        }
 }
 
 /// What doctor found in one cycle.

@@ -1,7 +1,7 @@
 //! Pure checks of clawwatch's own deployment: its config, the directories
 //! it writes, its alert channels and its metrics port.
 
-use super::{ClawwatchInputs, Finding, PortState, Severity};
+use super::{ClawwatchInputs, Finding, Level, PortState};
 use clawwatch_core::openclaw::paths::display_path;
 use std::path::Path;
 use toml::Value;
@@ -13,7 +13,7 @@ pub fn findings(cw: &ClawwatchInputs, home: &Path) -> Vec<Finding> {
         out.push(
             Finding::new(
                 "clawwatch-config-invalid",
-                Severity::Error,
+                Level::Error,
                 format!("clawwatch's config is invalid, so `clawwatch run` and `once` refuse to start: {e}"),
                 "fix the key named (`clawwatch config example` prints every key with its default)",
             )
@@ -39,7 +39,7 @@ pub fn findings(cw: &ClawwatchInputs, home: &Path) -> Vec<Finding> {
             out.push(
                 Finding::new(
                     id,
-                    Severity::Error,
+                    Level::Error,
                     format!("{what} {dir} ({}) is not writable: {why}", c.setting),
                     format!(
                         "create it writable for the user clawwatch runs as (`mkdir -p {dir}`), or set {} to a writable place",
@@ -55,7 +55,7 @@ pub fn findings(cw: &ClawwatchInputs, home: &Path) -> Vec<Finding> {
             PortState::Free => {}
             PortState::Ours => out.push(Finding::new(
                 "metrics-port-ours",
-                Severity::Info,
+                Level::Info,
                 format!("a clawwatch already serves /metrics on {}", port.addr),
                 "",
             )),
@@ -64,9 +64,9 @@ pub fn findings(cw: &ClawwatchInputs, home: &Path) -> Vec<Finding> {
                 Finding::new(
                     "metrics-port-in-use",
                     if cw.config_path.is_some() {
-                        Severity::Error
+                        Level::Error
                     } else {
-                        Severity::Warning
+                        Level::Warning
                     },
                     format!(
                         "[metrics] listen {} cannot be used by `clawwatch run`: {why}",
@@ -85,14 +85,14 @@ pub fn findings(cw: &ClawwatchInputs, home: &Path) -> Vec<Finding> {
         match result {
             Ok(answer) => out.push(Finding::new(
                 "probe-smtp-ok",
-                Severity::Info,
+                Level::Info,
                 format!("alert channel email \"{name}\": {addr} answered EHLO ({answer})"),
                 "",
             )),
             Err(e) => out.push(
                 Finding::new(
                     "probe-smtp-failed",
-                    Severity::Error,
+                    Level::Error,
                     format!("alert channel email \"{name}\": {addr} did not answer EHLO: {e}"),
                     "check smtp_host, smtp_port and tls, and that this host may reach the mail server",
                 )
@@ -230,7 +230,7 @@ pub fn alert_channels(
                 out.push(
                     Finding::new(
                         "alert-channel-incomplete",
-                        Severity::Error,
+                        Level::Error,
                         format!(
                             "alert channel {kind} \"{name}\" cannot deliver: {}",
                             missing.join("; ")

@@ -23,74 +23,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 use std::path::PathBuf;
 
+pub use clawwatch_core::doctor::{Finding, Level};
+
 /// Version of the `doctor --json` document; fields are only ever added
 /// within a version.
 pub const SCHEMA_VERSION: u32 = 1;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-/// One finding. `id` is stable and kebab-case (a metrics label and an alert
-/// key); `message` and `fix` are for people and never hold a secret.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Finding {
-    pub id: &'static str,
-    pub severity: Severity,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub agent: Option<String>,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    pub fix: String,
-}
-
-impl Finding {
-    pub fn new(
-        id: &'static str,
-        severity: Severity,
-        message: impl Into<String>,
-        fix: impl Into<String>,
-    ) -> Self {
-        Finding {
-            id,
-            severity,
-            agent: None,
-            message: message.into(),
-            path: None,
-            fix: fix.into(),
-        }
-    }
-
-    pub fn agent(mut self, agent: impl Into<String>) -> Self {
-        self.agent = Some(agent.into());
-        self
-    }
-
-    pub fn path(mut self, path: impl Into<String>) -> Self {
-        self.path = Some(path.into());
-        self
-    }
-
-    pub fn path_opt(mut self, path: Option<String>) -> Self {
-        self.path = path;
-        self
-    }
-}
 
 // ------------------------------------------------------------ inputs
 
@@ -200,9 +137,9 @@ pub fn summary(findings: &[Finding]) -> Summary {
     let mut s = Summary::default();
     for f in findings {
         match f.severity {
-            Severity::Error => s.error += 1,
-            Severity::Warning => s.warning += 1,
-            Severity::Info => s.info += 1,
+            Level::Error => s.error += 1,
+            Level::Warning => s.warning += 1,
+            Level::Info => s.info += 1,
         }
     }
     s
@@ -212,8 +149,8 @@ pub fn summary(findings: &[Finding]) -> Summary {
 /// warnings → expiring (2), else ok (0).
 pub fn verdict(findings: &[Finding]) -> Verdict {
     match findings.iter().map(|f| f.severity).max() {
-        Some(Severity::Error) => Verdict::Failing,
-        Some(Severity::Warning) => Verdict::Expiring,
+        Some(Level::Error) => Verdict::Failing,
+        Some(Level::Warning) => Verdict::Expiring,
         _ => Verdict::Ok,
     }
 }
@@ -257,9 +194,9 @@ pub fn render_text(report: &Report, findings: &[Finding], exit_code: i32) -> Str
     );
     for f in findings {
         let level = match f.severity {
-            Severity::Error => "ERROR  ",
-            Severity::Warning => "WARNING",
-            Severity::Info => "INFO   ",
+            Level::Error => "ERROR  ",
+            Level::Warning => "WARNING",
+            Level::Info => "INFO   ",
         };
         out.push('\n');
         let _ = write!(out, "{level} {}", f.id);
@@ -369,13 +306,13 @@ mod tests {
     fn exit_verdict_follows_the_worst_severity() {
         let f = |s| Finding::new("x", s, "m", "f");
         assert_eq!(verdict(&[]), Verdict::Ok);
-        assert_eq!(verdict(&[f(Severity::Info)]), Verdict::Ok);
+        assert_eq!(verdict(&[f(Level::Info)]), Verdict::Ok);
         assert_eq!(
-            verdict(&[f(Severity::Info), f(Severity::Warning)]),
+            verdict(&[f(Level::Info), f(Level::Warning)]),
             Verdict::Expiring
         );
         assert_eq!(
-            verdict(&[f(Severity::Warning), f(Severity::Error)]),
+            verdict(&[f(Level::Warning), f(Level::Error)]),
             Verdict::Failing
         );
     }
@@ -383,8 +320,8 @@ mod tests {
     #[test]
     fn json_schema_is_stable() {
         let f = vec![
-            Finding::new("profile-expired", Severity::Error, "m", "fix").agent("main"),
-            Finding::new("config-missing", Severity::Info, "m2", "").path("~/x"),
+            Finding::new("profile-expired", Level::Error, "m", "fix").agent("main"),
+            Finding::new("config-missing", Level::Info, "m2", "").path("~/x"),
         ];
         let v: serde_json::Value = serde_json::from_str(&render_json(&f, 1)).unwrap();
         assert_eq!(v["schema_version"], 1);

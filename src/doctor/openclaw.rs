@@ -2,7 +2,7 @@
 //! stores, file modes, routes and profiles, auth.order, env variables, the
 //! gateway's systemd service and Claude Code's own login.
 
-use super::{DoctorInputs, Finding, Severity};
+use super::{DoctorInputs, Finding, Level};
 use clawwatch_core::model::*;
 use clawwatch_core::openclaw::env::{provider_env, rotation_keys};
 use clawwatch_core::openclaw::paths::display_path;
@@ -72,7 +72,7 @@ fn state_and_config(snap: &Snapshot, inputs: &DoctorInputs, out: &mut Vec<Findin
         out.push(
             Finding::new(
                 "state-dir-missing",
-                Severity::Warning,
+                Level::Warning,
                 format!(
                     "OpenClaw's state directory {sd} does not exist: no config, credential store or .env is there (OpenClaw is not set up for this user, or its state lives elsewhere)"
                 ),
@@ -87,7 +87,7 @@ fn state_and_config(snap: &Snapshot, inputs: &DoctorInputs, out: &mut Vec<Findin
                 out.push(
                     Finding::new(
                         "config-missing",
-                        Severity::Info,
+                        Level::Info,
                         format!(
                             "no {cp}: OpenClaw uses its built-in default model {} (through the codex runtime, which a bare install lacks)",
                             clawwatch_core::openclaw::agents::DEFAULT_MODEL
@@ -104,7 +104,7 @@ fn state_and_config(snap: &Snapshot, inputs: &DoctorInputs, out: &mut Vec<Findin
                 out.push(
                     Finding::new(
                         "config-unparseable",
-                        Severity::Error,
+                        Level::Error,
                         format!("OpenClaw cannot read its config, so every openclaw command fails: {message}"),
                         format!("fix {cp} (the message names the position), or move it away and run `openclaw configure`"),
                     )
@@ -118,7 +118,7 @@ fn state_and_config(snap: &Snapshot, inputs: &DoctorInputs, out: &mut Vec<Findin
                     out.push(
                         Finding::new(
                             "config-env-key-outside-vars",
-                            Severity::Error,
+                            Level::Error,
                             format!(
                                 "openclaw.json sets env.{key}; OpenClaw accepts variables only under env.vars, so it rejects the whole config and every openclaw command fails"
                             ),
@@ -137,7 +137,7 @@ fn state_and_config(snap: &Snapshot, inputs: &DoctorInputs, out: &mut Vec<Findin
                 out.push(
                     Finding::new(
                         "config-invalid",
-                        Severity::Error,
+                        Level::Error,
                         format!(
                             "openclaw.json fails OpenClaw's schema, so every openclaw command fails: {}",
                             other.join("; ")
@@ -179,7 +179,7 @@ fn legacy_files(snap: &Snapshot, report: &Report, out: &mut Vec<Finding>) {
                 out.push(
                     Finding::new(
                         id,
-                        Severity::Info,
+                        Level::Info,
                         format!("{kind_text} {shown} is left over (it holds no credentials; OpenClaw 2026.9 ignores it)"),
                         "`openclaw doctor --fix` migrates and archives it",
                     )
@@ -214,7 +214,7 @@ fn legacy_files(snap: &Snapshot, report: &Report, out: &mut Vec<Finding>) {
             let f = if blocks {
                 Finding::new(
                     id,
-                    Severity::Error,
+                    Level::Error,
                     format!(
                         "{kind_text} {shown} is present ({holds}): OpenClaw 2026.9 never reads {file}, and refuses to run (\"requires legacy credential migration\") until it is migrated into the SQLite store"
                     ),
@@ -229,7 +229,7 @@ fn legacy_files(snap: &Snapshot, report: &Report, out: &mut Vec<Finding>) {
             } else {
                 Finding::new(
                     id,
-                    Severity::Warning,
+                    Level::Warning,
                     format!(
                         "{kind_text} {shown} is left over ({holds}): the SQLite store already holds profiles, so OpenClaw ignores it, but it still keeps credentials in plain JSON"
                     ),
@@ -258,7 +258,7 @@ fn stores(snap: &Snapshot, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     "invalid-shared-store",
-                    Severity::Error,
+                    Level::Error,
                     format!(
                         "the state database says the shared auth store lives somewhere OpenClaw does not know, so every model-auth command fails: {message}"
                     ),
@@ -270,7 +270,7 @@ fn stores(snap: &Snapshot, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     "store-unreadable",
-                    Severity::Error,
+                    Level::Error,
                     format!("OpenClaw's credential store cannot be read: {message}"),
                     clawwatch_core::remedy::store_fix(*cause),
                 )
@@ -287,7 +287,7 @@ fn stores(snap: &Snapshot, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     "store-unreadable",
-                    Severity::Error,
+                    Level::Error,
                     format!("agent {}'s credential store cannot be read: {e}", a.id),
                     "restore it from a backup, or move it away and log in again (`openclaw models auth login`)",
                 )
@@ -303,7 +303,7 @@ fn read_problems(snap: &Snapshot, out: &mut Vec<Finding>) {
         let f = match (p.source, p.reason) {
             (SourceName::SqliteStore, ReadReason::DroppedProfile) => Finding::new(
                 "profile-dropped",
-                Severity::Warning,
+                Level::Warning,
                 format!(
                     "a stored profile is malformed and OpenClaw drops it too: {}",
                     p.message
@@ -312,13 +312,13 @@ fn read_problems(snap: &Snapshot, out: &mut Vec<Finding>) {
             ),
             (SourceName::Dotenv, _) => Finding::new(
                 "dotenv-unreadable",
-                Severity::Warning,
+                Level::Warning,
                 format!("an env file is ignored: {}", p.message),
                 "make it a readable KEY=VALUE file (chmod 600, owned by the gateway's user)",
             ),
             (SourceName::ClaudeCode, _) => Finding::new(
                 "claude-code-creds-invalid",
-                Severity::Info,
+                Level::Info,
                 format!(
                     "Claude Code's credentials file cannot be used: {}",
                     p.message
@@ -362,7 +362,7 @@ fn permissions(snap: &Snapshot, inputs: &DoctorInputs, out: &mut Vec<Finding>) {
         out.push(
             Finding::new(
                 "credential-file-permissions",
-                Severity::Warning,
+                Level::Warning,
                 format!("{shown} holds credentials and is {verb} by {who} (mode {mode:04o})"),
                 format!("chmod 600 {shown}"),
             )
@@ -408,7 +408,7 @@ fn agent(snap: &Snapshot, a: &AgentReport, now: i64, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     "agent-unresolved",
-                    Severity::Error,
+                    Level::Error,
                     format!("OpenClaw cannot report model auth for this agent: {f}"),
                     fix,
                 )
@@ -426,7 +426,7 @@ fn agent(snap: &Snapshot, a: &AgentReport, now: i64, out: &mut Vec<Finding>) {
                 out.push(
                     Finding::new(
                         "route-runtime-unavailable",
-                        Severity::Error,
+                        Level::Error,
                         format!("route {} cannot run: {}", route_desc(r), r.detail),
                         "install/enable OpenClaw's codex plugin, or choose a non-openai default model (`openclaw models set <provider/model>`)",
                     )
@@ -490,7 +490,7 @@ fn agent(snap: &Snapshot, a: &AgentReport, now: i64, out: &mut Vec<Finding>) {
                         explained.insert(p.clone());
                         base(
                             "profile-expired",
-                            Severity::Error,
+                            Level::Error,
                             format!(
                                 "{} ({}) {when}; nothing else can serve {}, so those routes fail",
                                 c.profile,
@@ -502,7 +502,7 @@ fn agent(snap: &Snapshot, a: &AgentReport, now: i64, out: &mut Vec<Finding>) {
                     }
                     None => base(
                         "profile-expired",
-                        Severity::Warning,
+                        Level::Warning,
                         format!("{} ({}) {when}; {}", c.profile, c.cred_type, others()),
                         format!("{fix} (or remove the profile)"),
                     ),
@@ -516,14 +516,14 @@ fn agent(snap: &Snapshot, a: &AgentReport, now: i64, out: &mut Vec<Finding>) {
                 if used_by.is_empty() {
                     base(
                         "profile-expiring",
-                        Severity::Info,
+                        Level::Info,
                         format!("{} ({}) {when}; {}", c.profile, c.cred_type, others()),
                         fix,
                     )
                 } else {
                     base(
                         "profile-expiring",
-                        Severity::Warning,
+                        Level::Warning,
                         format!(
                             "{} ({}) {when}; used by routes {}",
                             c.profile,
@@ -554,15 +554,15 @@ fn agent(snap: &Snapshot, a: &AgentReport, now: i64, out: &mut Vec<Finding>) {
                     Some(rs) => {
                         explained.insert(p.clone());
                         (
-                            Severity::Error,
+                            Level::Error,
                             format!(
                                 "it is the only credential for {}, so those routes fail meanwhile",
                                 routes_desc(rs)
                             ),
                         )
                     }
-                    None if disabled => (Severity::Warning, others()),
-                    None => (Severity::Info, others()),
+                    None if disabled => (Level::Warning, others()),
+                    None => (Level::Info, others()),
                 };
                 let fix = if disabled {
                     format!(
@@ -590,7 +590,7 @@ fn agent(snap: &Snapshot, a: &AgentReport, now: i64, out: &mut Vec<Finding>) {
                         explained.insert(p.clone());
                         base(
                             "profile-unusable",
-                            Severity::Error,
+                            Level::Error,
                             format!(
                                 "{} ({}) cannot be used: {why}; nothing else can serve {}",
                                 c.profile,
@@ -602,7 +602,7 @@ fn agent(snap: &Snapshot, a: &AgentReport, now: i64, out: &mut Vec<Finding>) {
                     }
                     None => base(
                         "profile-unusable",
-                        Severity::Warning,
+                        Level::Warning,
                         format!(
                             "{} ({}) cannot be used: {why}; {}",
                             c.profile,
@@ -642,7 +642,7 @@ fn agent(snap: &Snapshot, a: &AgentReport, now: i64, out: &mut Vec<Finding>) {
         out.push(
             Finding::new(
                 "route-without-credential",
-                Severity::Error,
+                Level::Error,
                 msg,
                 fix_for(p, None, None),
             )
@@ -693,7 +693,7 @@ fn auth_order(snap: &Snapshot, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     "auth-order-unknown-profile",
-                    Severity::Warning,
+                    Level::Warning,
                     format!(
                         "auth.order.{provider} in openclaw.json names {} that no store holds{tail}",
                         unknown.join(", ")
@@ -723,7 +723,7 @@ fn auth_order(snap: &Snapshot, out: &mut Vec<Finding>) {
             }
             let mut f = Finding::new(
                 "auth-order-unknown-profile",
-                Severity::Warning,
+                Level::Warning,
                 format!(
                     "the stored auth order for {provider} names {} that no store holds (OpenClaw skips them)",
                     unknown.join(", ")
@@ -777,7 +777,7 @@ fn setup_token_in_key_var(snap: &Snapshot, out: &mut Vec<Finding>) {
         out.push(
             Finding::new(
                 "setup-token-in-api-key-var",
-                Severity::Error,
+                Level::Error,
                 format!(
                     "{name} (from {}) holds a Claude Code setup-token ({}), not an API key; used as an API key, Anthropic answers {CLAUDE_CODE_ONLY}",
                     var.origin.source(),
@@ -808,7 +808,7 @@ fn setup_token_in_key_var(snap: &Snapshot, out: &mut Vec<Finding>) {
                 out.push(
                     Finding::new(
                         "setup-token-in-api-key-var",
-                        Severity::Error,
+                        Level::Error,
                         format!(
                             "profile {} is an api_key profile holding a Claude Code setup-token ({}); used as an API key, Anthropic answers {CLAUDE_CODE_ONLY}",
                             p.id,
@@ -841,7 +841,7 @@ fn rotation(snap: &Snapshot, report: &Report, out: &mut Vec<Finding>) {
             .unwrap_or("the provider's API-key variable");
         out.push(Finding::new(
             "rotation-without-base-key",
-            Severity::Warning,
+            Level::Warning,
             format!(
                 "the gateway can rotate over {} {p} key(s) from {}, but `openclaw models status --check` counts only {}, so it reports {p} missing",
                 keys.len(),
@@ -855,7 +855,7 @@ fn rotation(snap: &Snapshot, report: &Report, out: &mut Vec<Finding>) {
         out.push(
             Finding::new(
                 "rotation-list-var-ignored",
-                Severity::Warning,
+                Level::Warning,
                 "ANTHROPIC_API_KEYS is set, but OpenClaw 2026.9 reads it nowhere: `models status` counts only ANTHROPIC_OAUTH_TOKEN or ANTHROPIC_API_KEY, and the gateway's key rotation reads OPENCLAW_LIVE_ANTHROPIC_KEYS (its docs say ANTHROPIC_API_KEYS)",
                 "rename it to OPENCLAW_LIVE_ANTHROPIC_KEYS, and set ANTHROPIC_API_KEY to the first key",
             )
@@ -893,10 +893,10 @@ fn shell_profile(snap: &Snapshot, report: &Report, inputs: &DoctorInputs, out: &
             .filter(|r| r.selected.as_deref() == Some(var))
             .collect();
         let (sev, tail) = if relying.is_empty() {
-            (Severity::Warning, String::new())
+            (Level::Warning, String::new())
         } else {
             (
-                Severity::Error,
+                Level::Error,
                 format!("; {} rely on it", routes_desc(&relying)),
             )
         };
@@ -1011,13 +1011,13 @@ fn claude_code(snap: &Snapshot, report: &Report, out: &mut Vec<Finding>) {
             );
             let (sev, msg, fix) = if same {
                 (
-                    Severity::Warning,
+                    Level::Warning,
                     format!("{msg}: the same token with two different expiry records, so one of them is stale"),
                     "paste the current token again (`openclaw models auth paste-token --provider anthropic`), better a long-lived one from `claude setup-token`".to_string(),
                 )
             } else if ours_class > cc_class {
                 (
-                    Severity::Warning,
+                    Level::Warning,
                     format!(
                         "{msg}: OpenClaw keeps its own copy and does not see Claude Code's refreshes"
                     ),
@@ -1025,7 +1025,7 @@ fn claude_code(snap: &Snapshot, report: &Report, out: &mut Vec<Finding>) {
                 )
             } else {
                 (
-                    Severity::Info,
+                    Level::Info,
                     format!(
                         "{msg}: Claude Code's own login is separate from OpenClaw's credential"
                     ),
@@ -1049,7 +1049,7 @@ fn claude_code(snap: &Snapshot, report: &Report, out: &mut Vec<Finding>) {
         out.push(
             Finding::new(
                 "claude-code-creds-unused",
-                Severity::Info,
+                Level::Info,
                 format!(
                     "Claude Code is logged in ({cc_path}, {} {}), but OpenClaw 2026.9 does not use Claude Code's login for its anthropic routes unless the claude CLI runtime is installed",
                     word(class(cc_exp)),

@@ -10,7 +10,7 @@
 //! results and findings hold masked hints, and response text is scrubbed of
 //! the key before it is kept.
 
-use super::{Finding, Severity};
+use super::{Finding, Level};
 use clawwatch_core::model::{CredType, Credential, EnvSnapshot, Report, RouteHealth, Snapshot};
 use clawwatch_core::openclaw::env::rotation_keys;
 use clawwatch_core::secret::Secret;
@@ -526,7 +526,7 @@ pub fn findings(results: &[ProbeResult], now_ms: i64) -> Vec<Finding> {
         if r.url.is_none() {
             out.push(f(
                 "probe-unsupported",
-                Severity::Info,
+                Level::Info,
                 format!(
                     "no live probe for provider {p} yet ({})",
                     r.routes.join(", ")
@@ -540,7 +540,7 @@ pub fn findings(results: &[ProbeResult], now_ms: i64) -> Vec<Finding> {
         {
             out.push(f(
                 "probe-skipped",
-                Severity::Info,
+                Level::Info,
                 format!("{p}: not probed: {note}"),
                 String::new(),
             ));
@@ -561,7 +561,7 @@ pub fn findings(results: &[ProbeResult], now_ms: i64) -> Vec<Finding> {
                     trail(&r.attempts)
                 ));
             }
-            out.push(f("probe-ok", Severity::Info, msg, String::new()));
+            out.push(f("probe-ok", Level::Info, msg, String::new()));
             continue;
         }
         let tried = if r.attempts.len() > 1 {
@@ -608,7 +608,7 @@ pub fn findings(results: &[ProbeResult], now_ms: i64) -> Vec<Finding> {
             };
             out.push(f(
                 "probe-unauthorized",
-                Severity::Error,
+                Level::Error,
                 format!(
                     "{p} rejected {} ({}): {}{future}{tried}{stopped}",
                     last.label,
@@ -620,7 +620,7 @@ pub fn findings(results: &[ProbeResult], now_ms: i64) -> Vec<Finding> {
         } else if last.answer.is_rate_limit() {
             out.push(f(
                 "probe-rate-limited",
-                Severity::Warning,
+                Level::Warning,
                 format!(
                     "every {p} key is rate-limited; the last answer: {}{tried}",
                     last.answer.describe()
@@ -634,9 +634,9 @@ pub fn findings(results: &[ProbeResult], now_ms: i64) -> Vec<Finding> {
             out.push(f(
                 "probe-failed",
                 if server_side {
-                    Severity::Warning
+                    Level::Warning
                 } else {
-                    Severity::Error
+                    Level::Error
                 },
                 format!(
                     "{p} could not confirm {} ({}): {}{tried}{stopped}",
@@ -796,13 +796,10 @@ mod tests {
         );
         assert_eq!(
             (f[0].id, f[0].severity),
-            ("probe-rate-limited", Severity::Warning)
+            ("probe-rate-limited", Level::Warning)
         );
         let f = findings(&[r(vec![at("A", http(500, ""), None)], 1)], 0);
-        assert_eq!(
-            (f[0].id, f[0].severity),
-            ("probe-failed", Severity::Warning)
-        );
+        assert_eq!((f[0].id, f[0].severity), ("probe-failed", Level::Warning));
         let f = findings(
             &[r(
                 vec![at("A", http(429, ""), None), at("B", http(200, ""), None)],
@@ -810,6 +807,6 @@ mod tests {
             )],
             0,
         );
-        assert_eq!((f[0].id, f[0].severity), ("probe-ok", Severity::Info));
+        assert_eq!((f[0].id, f[0].severity), ("probe-ok", Level::Info));
     }
 }

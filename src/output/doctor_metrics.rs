@@ -127,7 +127,7 @@ impl DoctorMetrics {
                 r.provider.clone(),
                 r.selected
                     .as_deref()
-                    .map(crate::alert::alertmanager::label_safe)
+                    .map(clawwatch_core::labels::label_safe)
                     .unwrap_or_default(),
             ];
             self.probe_success

@@ -377,7 +377,7 @@ impl<'a> Prepared<'a> {
                 profile: if c.source == CredSource::ClaudeCode {
                     "claude-code".to_string()
                 } else {
-                    crate::alert::alertmanager::label_safe(&c.profile)
+                    clawwatch_core::labels::label_safe(&c.profile)
                 },
                 provider: &c.provider,
                 source: c.source.as_str(),
@@ -825,7 +825,7 @@ mod tests {
             let profile = if c.source == CredSource::ClaudeCode {
                 "claude-code".to_string()
             } else {
-                crate::alert::alertmanager::label_safe(&c.profile)
+                clawwatch_core::labels::label_safe(&c.profile)
             };
             [
                 c.agent.clone(),

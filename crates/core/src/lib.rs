@@ -7,9 +7,12 @@
 //! channels and daemon render and deliver. No clock, environment, file or
 //! network access happens in this crate (tests/it/architecture.rs checks).
 
+pub mod doctor;
 pub mod evaluate;
+pub mod labels;
 pub mod model;
 pub mod openclaw;
+pub mod ports;
 pub mod remedy;
 pub mod secret;
 pub mod timefmt;
