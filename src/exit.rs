@@ -12,7 +12,7 @@ use clawwatch_core::model::Verdict;
 /// clawwatch's own failure (bad flags, unreadable own config): never 1 or 2.
 pub const UNKNOWN: i32 = 3;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ExitCodes {
     /// 0 ok, 1 expired or missing, 2 expiring (as `openclaw models status --check`)
     #[default]

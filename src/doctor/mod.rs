@@ -15,7 +15,7 @@ pub mod gather;
 pub mod openclaw;
 pub mod probe;
 
-use crate::cli::CommonArgs;
+use crate::app::cli::CommonArgs;
 use crate::sources::{self, HostEnv, ReadOptions};
 use clawwatch_core::model::{Report, Snapshot, Verdict};
 use serde::Serialize;

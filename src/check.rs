@@ -1,0 +1,43 @@
+//! One check: read every source, then judge the snapshot as of an instant.
+//! The whole imperative shell of `check`, `status` and `doctor`.
+
+use crate::sources::{self, Connections, HostEnv, ReadOptions};
+use clawwatch_core::model::{Policy, Report, Snapshot};
+use std::path::PathBuf;
+
+/// What to check, and as of when.
+#[derive(Debug, Clone)]
+pub struct CheckRequest {
+    /// `--state-dir`: overrides OPENCLAW_STATE_DIR.
+    pub state_dir: Option<PathBuf>,
+    pub policy: Policy,
+    pub now_ms: i64,
+}
+
+/// Read every source; read problems are logged at info level.
+pub fn read(host: &HostEnv, req: &CheckRequest) -> Snapshot {
+    let opts = ReadOptions {
+        state_dir: req.state_dir.clone(),
+        agents: req.policy.agents.clone(),
+    };
+    let snap = sources::read_snapshot(host, &opts, &Connections::default());
+    tracing::debug!(
+        state_dir = %snap.paths.state_dir.display(),
+        agents = snap.agents.len(),
+        env_vars = snap.env.vars.len(),
+        problems = snap.problems.len(),
+        "snapshot read"
+    );
+    for p in &snap.problems {
+        tracing::info!(source = p.source.as_str(), reason = p.reason.as_str(), path = ?p.path, "{}", p.message);
+    }
+    snap
+}
+
+/// Read and evaluate.
+pub fn report(host: &HostEnv, req: &CheckRequest) -> Report {
+    let snap = read(host, req);
+    let report = clawwatch_core::evaluate(&snap, req.now_ms, &req.policy);
+    tracing::trace!(verdict = report.verdict.openclaw_code(), "evaluated");
+    report
+}
