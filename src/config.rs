@@ -6,9 +6,13 @@
 //! `CLAWWATCH_CHECK_SCHEDULE='0 9 * * 1'`, `CLAWWATCH_STATE_DIR=…`); flags
 //! override both.
 
+use crate::schedule::{self, Schedule};
+use clawwatch_core::timefmt::parse_duration;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -21,34 +25,31 @@ pub enum ConfigError {
     Env { var: String, message: String },
 }
 
+/// clawwatch.toml as written: every key a default, unknown keys refused.
+/// [`Config`] is the same, typed.
 #[derive(Debug, Clone, Deserialize, PartialEq, Default)]
 #[serde(deny_unknown_fields, default)]
-pub struct Config {
-    /// OpenClaw state dir; "" = as OpenClaw resolves it.
-    pub state_dir: String,
-    /// Agents to check; [] = every agent found.
-    pub agents: Vec<String>,
-    pub check: CheckConfig,
-    pub metrics: MetricsConfig,
-    pub alert: crate::alert::config::AlertConfig,
-    pub heartbeat: HeartbeatConfig,
-    pub doctor: crate::doctor::config::DoctorConfig,
+struct ConfigFile {
+    state_dir: String,
+    agents: Vec<String>,
+    check: CheckFile,
+    metrics: MetricsFile,
+    alert: crate::alert::config::AlertConfig,
+    heartbeat: HeartbeatConfig,
+    doctor: crate::doctor::config::DoctorConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
-pub struct CheckConfig {
-    /// Standard 5-field crontab (6-field with seconds first also accepted).
-    pub schedule: String,
-    /// IANA time zone for the schedule; "" = UTC.
-    pub timezone: String,
-    /// Expiring threshold.
-    pub warn_within: String,
+struct CheckFile {
+    schedule: String,
+    timezone: String,
+    warn_within: String,
 }
 
-impl Default for CheckConfig {
+impl Default for CheckFile {
     fn default() -> Self {
-        CheckConfig {
+        CheckFile {
             schedule: "*/5 * * * *".into(),
             timezone: String::new(),
             warn_within: "24h".into(),
@@ -58,19 +59,107 @@ impl Default for CheckConfig {
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
-pub struct MetricsConfig {
-    /// HTTP listen address for /metrics; "" disables the server.
-    pub listen: String,
-    /// node_exporter textfile path written by `once` and each `run` cycle.
-    pub textfile: String,
+struct MetricsFile {
+    listen: String,
+    textfile: String,
 }
 
-impl Default for MetricsConfig {
+impl Default for MetricsFile {
     fn default() -> Self {
-        MetricsConfig {
-            listen: "127.0.0.1:9847".into(),
+        MetricsFile {
+            listen: DEFAULT_LISTEN.into(),
             textfile: String::new(),
         }
+    }
+}
+
+/// Where /metrics is served unless the config says otherwise.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:9847";
+
+/// clawwatch's configuration, every value parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The OpenClaw state dir; None = as OpenClaw resolves it.
+    pub state_dir: Option<PathBuf>,
+    /// Agents to check; [] = every agent found.
+    pub agents: Vec<String>,
+    pub check: CheckConfig,
+    pub metrics: MetricsConfig,
+    pub alert: crate::alert::config::AlertConfig,
+    pub heartbeat: HeartbeatConfig,
+    pub doctor: crate::doctor::config::DoctorConfig,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckConfig {
+    /// The cron schedule, in `[check] timezone`.
+    pub schedule: Schedule,
+    /// The `[check] timezone` setting as written (the doctor probe
+    /// schedule is read in the same zone).
+    pub timezone: String,
+    /// Expiring threshold.
+    pub warn_within: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricsConfig {
+    /// HTTP listen address for /metrics; None disables the server.
+    pub listen: Option<SocketAddr>,
+    /// node_exporter textfile path written by `once` and each `run` cycle.
+    pub textfile: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        // The defaults are constants that parse; a test keeps them so.
+        Config::try_from(ConfigFile::default()).unwrap_or_else(|e| panic!("default config: {e}"))
+    }
+}
+
+fn non_empty_path(s: &str) -> Option<PathBuf> {
+    (!s.trim().is_empty()).then(|| PathBuf::from(s.trim()))
+}
+
+/// `host:port`, or "" for none; the error names `what`.
+pub fn parse_listen(what: &str, text: &str) -> Result<Option<SocketAddr>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    text.trim()
+        .parse()
+        .map(Some)
+        .map_err(|e| format!("{what} {text:?}: {e} (use host:port, e.g. {DEFAULT_LISTEN})"))
+}
+
+impl TryFrom<ConfigFile> for Config {
+    type Error = String;
+
+    /// Parse every value; the error names the key at fault.
+    fn try_from(f: ConfigFile) -> Result<Config, String> {
+        schedule::zone(&f.check.timezone).map_err(|e| format!("check.timezone: {e}"))?;
+        let schedule = Schedule::parse(&f.check.schedule, &f.check.timezone)
+            .map_err(|e| format!("check.schedule: {e}"))?;
+        let warn_within =
+            parse_duration(&f.check.warn_within).map_err(|e| format!("check.warn_within: {e}"))?;
+        let listen = parse_listen("metrics.listen", &f.metrics.listen)?;
+        crate::alert::config::validate(&f.alert)?;
+        crate::doctor::config::validate(&f.doctor)?;
+        Ok(Config {
+            state_dir: non_empty_path(&f.state_dir),
+            agents: f.agents,
+            check: CheckConfig {
+                schedule,
+                timezone: f.check.timezone,
+                warn_within,
+            },
+            metrics: MetricsConfig {
+                listen,
+                textfile: non_empty_path(&f.metrics.textfile),
+            },
+            alert: f.alert,
+            heartbeat: f.heartbeat,
+            doctor: f.doctor,
+        })
     }
 }
 
@@ -138,7 +227,7 @@ pub fn load(
         None => (String::new(), "(defaults)".to_string()),
     };
     // The file alone first, so errors point at its lines.
-    toml::from_str::<Config>(&text).map_err(|e| ConfigError::Invalid {
+    toml::from_str::<ConfigFile>(&text).map_err(|e| ConfigError::Invalid {
         path: shown.clone(),
         message: locate(&text, &e),
     })?;
@@ -149,13 +238,13 @@ pub fn load(
             message: locate(&text, &e),
         })?;
     apply_env(&mut table, env)?;
-    let cfg: Config = toml::Value::Table(table)
+    let file: ConfigFile = toml::Value::Table(table)
         .try_into()
         .map_err(|e: toml::de::Error| ConfigError::Invalid {
             path: format!("{shown} with CLAWWATCH_* overrides"),
             message: e.message().to_string(),
         })?;
-    validate(&cfg).map_err(|message| ConfigError::Invalid {
+    let cfg = Config::try_from(file).map_err(|message| ConfigError::Invalid {
         path: shown,
         message,
     })?;
@@ -250,34 +339,6 @@ fn apply_env(table: &mut toml::Table, env: &BTreeMap<String, String>) -> Result<
     Ok(())
 }
 
-/// `[check] schedule` in `[check] timezone`; the error names the key at fault.
-pub fn check_schedule(cfg: &Config) -> Result<crate::schedule::Schedule, String> {
-    crate::schedule::zone(&cfg.check.timezone).map_err(|e| format!("check.timezone: {e}"))?;
-    crate::schedule::Schedule::parse(&cfg.check.schedule, &cfg.check.timezone)
-        .map_err(|e| format!("check.schedule: {e}"))
-}
-
-/// Checks serde cannot express: schedules parse, durations parse, …
-pub fn validate(cfg: &Config) -> Result<(), String> {
-    check_schedule(cfg)?;
-    clawwatch_core::timefmt::parse_duration(&cfg.check.warn_within)
-        .map_err(|e| format!("check.warn_within: {e}"))?;
-    if !cfg.metrics.listen.is_empty() {
-        cfg.metrics
-            .listen
-            .parse::<std::net::SocketAddr>()
-            .map_err(|e| {
-                format!(
-                    "metrics.listen {:?}: {e} (use host:port, e.g. 127.0.0.1:9847)",
-                    cfg.metrics.listen
-                )
-            })?;
-    }
-    crate::alert::config::validate(&cfg.alert)?;
-    crate::doctor::config::validate(&cfg.doctor)?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,8 +354,8 @@ mod tests {
     fn defaults_without_a_file() {
         let (c, p) = load(None, &env(&[("HOME", "/nonexistent")])).unwrap();
         assert!(p.is_none());
-        assert_eq!(c.metrics.listen, "127.0.0.1:9847");
-        assert_eq!(c.check.schedule, "*/5 * * * *");
+        assert_eq!(c.metrics.listen, Some("127.0.0.1:9847".parse().unwrap()));
+        assert_eq!(c.check.schedule.as_str(), "*/5 * * * *");
     }
 
     #[test]
@@ -328,9 +389,9 @@ mod tests {
             ]),
         )
         .unwrap();
-        assert_eq!(c.check.schedule, "*/10 * * * *");
-        assert_eq!(c.metrics.listen, "127.0.0.1:9999");
-        assert_eq!(c.state_dir, "/srv/oc");
+        assert_eq!(c.check.schedule.as_str(), "*/10 * * * *");
+        assert_eq!(c.metrics.listen, Some("127.0.0.1:9999".parse().unwrap()));
+        assert_eq!(c.state_dir, Some(PathBuf::from("/srv/oc")));
         let e = load(Some(&p), &env(&[("CLAWWATCH_METRICS_LISTN", "x")]))
             .unwrap_err()
             .to_string();

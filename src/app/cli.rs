@@ -73,8 +73,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
     /// Listen address for /metrics (overrides [metrics] listen; "" disables).
-    #[arg(long, value_name = "ADDR")]
-    pub listen: Option<String>,
+    #[arg(long, value_name = "ADDR", value_parser = parse_listen)]
+    pub listen: Option<Listen>,
     /// Also write the node_exporter textfile each cycle.
     #[arg(long, value_name = "PATH")]
     pub textfile: Option<PathBuf>,
@@ -182,6 +182,14 @@ impl ValueEnum for ExitCodes {
                 .help("0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (Nagios / Icinga plugins)"),
         })
     }
+}
+
+/// `--listen ADDR`: an address, or "" for no HTTP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listen(pub Option<std::net::SocketAddr>);
+
+fn parse_listen(s: &str) -> Result<Listen, String> {
+    crate::config::parse_listen("--listen", s).map(Listen)
 }
 
 fn parse_warn(s: &str) -> Result<std::time::Duration, String> {

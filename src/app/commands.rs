@@ -117,14 +117,14 @@ fn settings(
     o: &settings::Overrides,
 ) -> Result<settings::Settings> {
     let (cfg, path) = crate::config::load(args.config.as_deref(), &host.vars)?;
-    settings::Settings::from_config(cfg, path, o).map_err(|e| anyhow!(e))
+    Ok(settings::Settings::from_config(cfg, path, o))
 }
 
 fn daemon(args: &RunArgs, host: &HostEnv) -> Result<i32> {
     let o = settings::Overrides {
         state_dir: args.config.state_dir.clone(),
         textfile: args.textfile.clone(),
-        listen: args.listen.clone(),
+        listen: args.listen.map(|l| l.0),
         bench_cycles: args.bench_cycles,
     };
     let s = settings(&args.config, host, &o)?;

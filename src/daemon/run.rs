@@ -114,8 +114,7 @@ impl Daemon {
 /// Reload the config file; None (and a logged reason) when it is invalid.
 fn reload(current: &Settings, env: &BTreeMap<String, String>, o: &Overrides) -> Option<Settings> {
     let loaded = crate::config::load(current.config_path.as_deref(), env)
-        .map_err(|e| e.to_string())
-        .and_then(|(cfg, path)| Settings::from_config(cfg, path, o));
+        .map(|(cfg, path)| Settings::from_config(cfg, path, o));
     match loaded {
         Ok(s) => {
             if s.listen != current.listen {
@@ -244,7 +243,7 @@ mod tests {
         std::fs::write(&p, "[check]\nschedule = \"0 9 * * 1\"\n").unwrap();
         let env = std::collections::BTreeMap::new();
         let (cfg, path) = crate::config::load(Some(&p), &env).unwrap();
-        let s = Settings::from_config(cfg, path, &Overrides::default()).unwrap();
+        let s = Settings::from_config(cfg, path, &Overrides::default());
         std::fs::write(&p, "[check]\nschedule = \"not cron\"\n").unwrap();
         assert!(reload(&s, &env, &Overrides::default()).is_none());
         std::fs::write(&p, "[check]\nschedule = \"*/10 * * * *\"\n").unwrap();

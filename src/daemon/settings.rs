@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::schedule::Schedule;
 use clawwatch_core::model::{AgentScope, Policy};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 /// Settings derived from the config (and flags) for the cycles.
@@ -14,7 +15,7 @@ pub struct Settings {
     pub policy: Policy,
     pub state_dir: Option<PathBuf>,
     pub textfile: Option<PathBuf>,
-    pub listen: Option<std::net::SocketAddr>,
+    pub listen: Option<SocketAddr>,
 }
 
 /// Flags that override the config file.
@@ -22,7 +23,8 @@ pub struct Settings {
 pub struct Overrides {
     pub state_dir: Option<PathBuf>,
     pub textfile: Option<PathBuf>,
-    pub listen: Option<String>,
+    /// `--listen`: Some(None) disables the server.
+    pub listen: Option<Option<SocketAddr>>,
     /// Benchmarks only: run this many cycles back to back at start-up,
     /// logging the resident memory (and its peak so far) after 200 cycles
     /// and every 1,000.
@@ -30,48 +32,28 @@ pub struct Overrides {
 }
 
 impl Settings {
-    pub fn from_config(
-        config: Config,
-        config_path: Option<PathBuf>,
-        o: &Overrides,
-    ) -> Result<Self, String> {
-        let schedule = crate::config::check_schedule(&config)?;
-        let warn = clawwatch_core::timefmt::parse_duration(&config.check.warn_within)
-            .map_err(|e| format!("check.warn_within: {e}"))?;
+    pub fn from_config(config: Config, config_path: Option<PathBuf>, o: &Overrides) -> Self {
         let agents = if config.agents.is_empty() {
             AgentScope::All
         } else {
             AgentScope::Only(config.agents.clone())
         };
-        let non_empty = |s: &str| (!s.trim().is_empty()).then(|| PathBuf::from(s.trim()));
-        let listen_text = o
-            .listen
-            .clone()
-            .unwrap_or_else(|| config.metrics.listen.clone());
-        let listen = if listen_text.trim().is_empty() {
-            None
-        } else {
-            Some(
-                listen_text
-                    .trim()
-                    .parse()
-                    .map_err(|e| format!("metrics.listen {listen_text:?}: {e}"))?,
-            )
-        };
-        Ok(Settings {
+        let warn_within_ms =
+            i64::try_from(config.check.warn_within.as_millis()).unwrap_or(i64::MAX);
+        Settings {
             policy: Policy {
                 agents,
-                warn_within_ms: i64::try_from(warn.as_millis()).unwrap_or(i64::MAX),
+                warn_within_ms,
             },
-            state_dir: o.state_dir.clone().or_else(|| non_empty(&config.state_dir)),
+            state_dir: o.state_dir.clone().or_else(|| config.state_dir.clone()),
             textfile: o
                 .textfile
                 .clone()
-                .or_else(|| non_empty(&config.metrics.textfile)),
-            listen,
-            schedule,
+                .or_else(|| config.metrics.textfile.clone()),
+            listen: o.listen.unwrap_or(config.metrics.listen),
+            schedule: config.check.schedule.clone(),
             config,
             config_path,
-        })
+        }
     }
 }

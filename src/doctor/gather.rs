@@ -486,8 +486,8 @@ fn clawwatch(host: &HostEnv, o: &Options<'_>) -> ClawwatchInputs {
             dir,
             setting,
         });
-        if !cfg.metrics.textfile.trim().is_empty() {
-            let f = expand(cfg.metrics.textfile.trim(), host);
+        if let Some(textfile) = &cfg.metrics.textfile {
+            let f = expand(&textfile.to_string_lossy(), host);
             let dir = f.parent().map(Path::to_path_buf).unwrap_or(f);
             // The textfile is written in place: the directory must exist.
             let result = if dir.is_dir() {
@@ -504,7 +504,8 @@ fn clawwatch(host: &HostEnv, o: &Options<'_>) -> ClawwatchInputs {
             });
         }
         if !o.in_agent {
-            cw.metrics_port = check_port(&cfg.metrics.listen);
+            let listen = cfg.metrics.listen.map(|a| a.to_string());
+            cw.metrics_port = check_port(listen.as_deref().unwrap_or(""));
         }
     }
     // Alert channels: files they name, programs they run, and (--probe) SMTP.

@@ -259,7 +259,7 @@ pub fn run(args: &DoctorArgs, host: &HostEnv) -> anyhow::Result<(String, i32)> {
     let loaded = crate::config::load(args.config.as_deref(), &host.vars);
     // clawwatch's config may name the OpenClaw state dir; --state-dir wins.
     let state_dir = args.common.state_dir.clone().or_else(|| match &loaded {
-        Ok((c, _)) if !c.state_dir.trim().is_empty() => Some(PathBuf::from(c.state_dir.trim())),
+        Ok((c, _)) => c.state_dir.clone(),
         _ => None,
     });
     let policy = args.common.policy();
