@@ -247,6 +247,17 @@ fn bare_check(args: &[OsString]) -> Option<Cli> {
     })
 }
 
+/// Print a command-line error; its exit code: 0 for --help/--version, else
+/// 3 (never clap's 2, which a cron wrapper would take for "expiring").
+pub fn report_error(e: &clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    let _ = e.print();
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => 0,
+        _ => crate::exit::UNKNOWN,
+    }
+}
+
 /// Parse with clap, or the fast path for a bare `check`.
 pub fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
     match bare_check(&args) {

@@ -1,6 +1,6 @@
 //! Human output: `check` lines and the `status` table.
 
-use clawwatch_core::model::{CredentialReport, Problem, Report, RouteHealth, Verdict};
+use clawwatch_core::model::{AgentReport, CredentialReport, Problem, Report, RouteHealth, Verdict};
 use clawwatch_core::timefmt::{iso, relative};
 use std::fmt::Write;
 
@@ -115,101 +115,109 @@ fn cred_row(c: &CredentialReport, now: i64) -> Vec<String> {
     ]
 }
 
-/// `clawwatch status`: everything read, as tables.
-pub fn status(report: &Report, exit_word: &str) -> String {
-    let now = report.now_ms;
-    let mut out = String::new();
-    let _ = writeln!(out, "State dir : {}", report.state_dir);
-    let _ = writeln!(out, "Config    : {}", report.config_path);
-    let _ = writeln!(out, "Now       : {}", iso(now));
-    let _ = writeln!(out, "Verdict   : {exit_word}");
-    for a in &report.agents {
-        let _ = writeln!(out);
+/// The routes table of an agent.
+fn routes_table(out: &mut String, a: &AgentReport) {
+    if a.routes.is_empty() {
+        return;
+    }
+    let mut rows = vec![vec![
+        "  ROUTE".to_string(),
+        "MODEL".into(),
+        "HEALTH".into(),
+        "USES".into(),
+    ]];
+    for r in &a.routes {
+        rows.push(vec![
+            format!("  {:?}", r.kind).to_lowercase(),
+            r.model.clone(),
+            match r.health {
+                RouteHealth::Ok => "ok",
+                RouteHealth::Expiring => "expiring",
+                RouteHealth::Missing => "missing",
+                RouteHealth::Indeterminate => "indeterminate",
+                RouteHealth::Unavailable => "unavailable",
+            }
+            .into(),
+            r.selected.clone().unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    out.push_str(&table(&rows));
+}
+
+/// The credentials table of an agent.
+fn credentials_table(out: &mut String, a: &AgentReport, now: i64) {
+    if a.credentials.is_empty() {
+        let _ = writeln!(out, "  no credentials found");
+        return;
+    }
+    let mut rows = vec![vec![
+        "  AGENT".to_string(),
+        "PROFILE".into(),
+        "PROVIDER".into(),
+        "TYPE".into(),
+        "SOURCE".into(),
+        "EXPIRES AT".into(),
+        "IN".into(),
+        "STATE".into(),
+    ]];
+    for c in &a.credentials {
+        let mut r = cred_row(c, now);
+        r[0] = format!("  {}", r[0]);
+        rows.push(r);
+    }
+    out.push_str(&table(&rows));
+}
+
+/// One agent's section: header, routes, credentials, rotation keys,
+/// problems.
+fn agent_section(out: &mut String, a: &AgentReport, now: i64) {
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Agent {}{} — store {} — {}",
+        a.agent,
+        if a.default { " (default)" } else { "" },
+        a.store_path,
+        level(a.verdict)
+    );
+    if let Some(f) = &a.failure {
+        let _ = writeln!(out, "  OpenClaw refuses to run: {f}");
+    }
+    routes_table(out, a);
+    credentials_table(out, a, now);
+    let rot: Vec<String> = a
+        .providers
+        .iter()
+        .filter(|p| p.rotation_keys > 0)
+        .map(|p| {
+            format!(
+                "{} {} key(s) from {}",
+                p.provider,
+                p.rotation_keys,
+                p.rotation_vars.join(", ")
+            )
+        })
+        .collect();
+    if !rot.is_empty() {
         let _ = writeln!(
             out,
-            "Agent {}{} — store {} — {}",
-            a.agent,
-            if a.default { " (default)" } else { "" },
-            a.store_path,
-            level(a.verdict)
+            "  Gateway rotation keys (not counted by check): {}",
+            rot.join("; ")
         );
-        if let Some(f) = &a.failure {
-            let _ = writeln!(out, "  OpenClaw refuses to run: {f}");
-        }
-        if !a.routes.is_empty() {
-            let mut rows = vec![vec![
-                "  ROUTE".to_string(),
-                "MODEL".into(),
-                "HEALTH".into(),
-                "USES".into(),
-            ]];
-            for r in &a.routes {
-                rows.push(vec![
-                    format!("  {:?}", r.kind).to_lowercase(),
-                    r.model.clone(),
-                    match r.health {
-                        RouteHealth::Ok => "ok",
-                        RouteHealth::Expiring => "expiring",
-                        RouteHealth::Missing => "missing",
-                        RouteHealth::Indeterminate => "indeterminate",
-                        RouteHealth::Unavailable => "unavailable",
-                    }
-                    .into(),
-                    r.selected.clone().unwrap_or_else(|| "-".into()),
-                ]);
-            }
-            out.push_str(&table(&rows));
-        }
-        let mut rows = vec![vec![
-            "  AGENT".to_string(),
-            "PROFILE".into(),
-            "PROVIDER".into(),
-            "TYPE".into(),
-            "SOURCE".into(),
-            "EXPIRES AT".into(),
-            "IN".into(),
-            "STATE".into(),
-        ]];
-        for c in &a.credentials {
-            let mut r = cred_row(c, now);
-            r[0] = format!("  {}", r[0]);
-            rows.push(r);
-        }
-        if a.credentials.is_empty() {
-            let _ = writeln!(out, "  no credentials found");
-        } else {
-            out.push_str(&table(&rows));
-        }
-        let rot: Vec<String> = a
-            .providers
-            .iter()
-            .filter(|p| p.rotation_keys > 0)
-            .map(|p| {
-                format!(
-                    "{} {} key(s) from {}",
-                    p.provider,
-                    p.rotation_keys,
-                    p.rotation_vars.join(", ")
-                )
-            })
-            .collect();
-        if !rot.is_empty() {
-            let _ = writeln!(
-                out,
-                "  Gateway rotation keys (not counted by check): {}",
-                rot.join("; ")
-            );
-        }
-        for p in &a.problems {
-            let _ = writeln!(out, "  ! {}", problem_line(p));
-        }
     }
+    for p in &a.problems {
+        let _ = writeln!(out, "  ! {}", problem_line(p));
+    }
+}
+
+/// Credentials outside OpenClaw, and what could not be read.
+fn outside_and_problems(out: &mut String, report: &Report) {
     if !report.external.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(out, "Outside OpenClaw (not counted by check):");
         let mut rows = Vec::new();
         for c in &report.external {
-            let mut r = cred_row(c, now);
+            let mut r = cred_row(c, report.now_ms);
             r[0] = "  -".into();
             rows.push(r);
         }
@@ -228,6 +236,20 @@ pub fn status(report: &Report, exit_word: &str) -> String {
             );
         }
     }
+}
+
+/// `clawwatch status`: everything read, as tables.
+pub fn status(report: &Report, exit_word: &str) -> String {
+    let now = report.now_ms;
+    let mut out = String::new();
+    let _ = writeln!(out, "State dir : {}", report.state_dir);
+    let _ = writeln!(out, "Config    : {}", report.config_path);
+    let _ = writeln!(out, "Now       : {}", iso(now));
+    let _ = writeln!(out, "Verdict   : {exit_word}");
+    for a in &report.agents {
+        agent_section(&mut out, a, now);
+    }
+    outside_and_problems(&mut out, report);
     let _ = writeln!(out);
     let _ = writeln!(out, "* = selected by a configured route");
     out

@@ -308,179 +308,205 @@ fn extract(root: &Value, issues: &mut Issues) -> OpenclawConfig {
             issues.push(format!("<root>: Unrecognized key: {key:?}"));
         }
     }
-
     if let Some(env) = root.get("env").and_then(|e| object(e, "env", issues)) {
-        for (k, v) in env {
-            match k.as_str() {
-                "shellEnv" => {}
-                "vars" => {
-                    if let Some(vars) = object(v, "env.vars", issues) {
-                        for (name, value) in vars {
-                            match value {
-                                Value::String(s) => {
-                                    cfg.env_vars.push((name.clone(), Secret::new(s.clone())))
-                                }
-                                other => issues.push(format!(
-                                    "env.vars.{name}: Invalid input: expected string, received {}",
-                                    json_type(other)
-                                )),
-                            }
-                        }
-                    }
-                }
-                _ => issues.0.push(ConfigIssue::EnvKeyOutsideVars(k.clone())),
-            }
-        }
+        extract_env(env, &mut cfg, issues);
     }
-
     if let Some(auth) = root.get("auth").and_then(|a| object(a, "auth", issues)) {
-        for (k, v) in auth {
-            match k.as_str() {
-                "order" => {
-                    if let Some(order) = object(v, "auth.order", issues) {
-                        for (prov, list) in order {
-                            let ids = strings(list, &format!("auth.order.{prov}"), issues);
-                            cfg.auth_order.push((prov.clone(), ids));
-                        }
-                    }
-                }
-                "profiles" => {
-                    if let Some(profiles) = object(v, "auth.profiles", issues) {
-                        for (id, p) in profiles {
-                            let path = format!("auth.profiles.{id}");
-                            let Some(p) = object(p, &path, issues) else {
-                                continue;
-                            };
-                            let provider = opt_string(p, "provider", &path, issues);
-                            let mode = opt_string(p, "mode", &path, issues);
-                            match (provider, mode) {
-                                (Some(provider), Some(mode))
-                                    if ["api_key", "aws-sdk", "oauth", "token"].contains(&mode.as_str()) =>
-                                {
-                                    cfg.auth_profiles.push((id.clone(), AuthProfileConfig { provider, mode }));
-                                }
-                                (None, _) => issues.push(format!("{path}.provider: Invalid input: expected string, received undefined")),
-                                (_, _) => issues.push(format!("{path}.mode: Invalid option: expected one of \"api_key\"|\"aws-sdk\"|\"oauth\"|\"token\"")),
-                            }
-                        }
-                    }
-                }
-                _ => issues.push(format!("auth: Unrecognized key: {k:?}")),
-            }
-        }
+        extract_auth(auth, &mut cfg, issues);
     }
-
     if let Some(agents) = root.get("agents").and_then(|a| object(a, "agents", issues)) {
-        cfg.ownership_explicit =
-            agents.get("ownership").and_then(Value::as_str) == Some("explicit");
-        if let Some(own) = agents.get("ownership")
-            && own.as_str() != Some("explicit")
-        {
-            issues.push("agents.ownership: Invalid input: expected \"explicit\"".to_string());
-        }
-        if let Some(defaults) = agents
-            .get("defaults")
-            .and_then(|d| object(d, "agents.defaults", issues))
-        {
-            if let Some(m) = defaults.get("model") {
-                cfg.defaults_model = model_spec(m, "agents.defaults.model", issues);
-            }
-            if let Some(m) = defaults.get("imageModel") {
-                cfg.image_model = model_spec(m, "agents.defaults.imageModel", issues);
-            }
-            cfg.defaults_utility = opt_string(defaults, "utilityModel", "agents.defaults", issues);
-            if let Some(models) = defaults.get("models").and_then(Value::as_object) {
-                for (model_ref, entry) in models {
-                    if let Some(alias) = entry.get("alias").and_then(Value::as_str) {
-                        cfg.aliases
-                            .push((alias.trim().to_string(), model_ref.clone()));
-                    }
-                }
-            }
-            cfg.system_agent = defaults
-                .get("systemAgent")
-                .and_then(|s| s.get("agentId"))
-                .and_then(Value::as_str)
-                .map(|s| s.trim().to_lowercase());
-        }
-        if let Some(entries) = agents.get("entries").filter(|v| !v.is_null()) {
-            if let Some(entries) = object(entries, "agents.entries", issues) {
-                if entries.is_empty() {
-                    issues.push(
-                        "agents.entries: agents.entries must contain at least one configured agent"
-                            .into(),
-                    );
-                }
-                for (id, e) in entries {
-                    let path = format!("agents.entries.{id}");
-                    let valid_id = !id.is_empty()
-                        && id.len() <= 64
-                        && id
-                            .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-                        && !id.starts_with('-');
-                    if !valid_id {
-                        issues.push(format!("{path}: Invalid agent id"));
-                        continue;
-                    }
-                    if let Some(o) = object(e, &path, issues) {
-                        cfg.agents.push(agent_entry(id, o, &path, issues));
-                    }
-                }
-            }
-        } else if let Some(list) = agents.get("list").filter(|v| !v.is_null()) {
-            match list {
-                Value::Array(items) => {
-                    for (i, e) in items.iter().enumerate() {
-                        let path = format!("agents.list.{i}");
-                        let Some(o) = object(e, &path, issues) else {
-                            continue;
-                        };
-                        match o
-                            .get("id")
-                            .and_then(Value::as_str)
-                            .map(str::trim)
-                            .filter(|s| !s.is_empty())
-                        {
-                            Some(id) => cfg.agents.push(agent_entry(id, o, &path, issues)),
-                            None => {
-                                issues.push(format!("{path}.id: Invalid input: expected string"))
-                            }
-                        }
-                    }
-                }
-                other => issues.push(format!(
-                    "agents.list: Invalid input: expected array, received {}",
-                    json_type(other)
-                )),
-            }
-        }
-        let marked = cfg.agents.iter().filter(|a| a.default).count();
-        if marked > 1 {
-            issues.push(format!(
-                "agents.entries: agents.entries must contain at most one default=true entry (found {marked})"
-            ));
-        }
-        if cfg.ownership_explicit && marked > 0 {
-            issues.push("agents.ownership: agents.ownership=explicit cannot be combined with a legacy default=true marker".into());
-        }
-        if cfg.agents.len() > 1 && marked == 0 && !cfg.ownership_explicit {
-            issues.push("agents.ownership: multi-agent rosters require agents.ownership=\"explicit\" or one legacy default=true marker; add agents.ownership=\"explicit\" or run openclaw doctor".into());
-        }
-        if let Some(sys) = &cfg.system_agent {
-            let known = if cfg.agents.is_empty() {
-                sys == "main"
-            } else {
-                cfg.agents.iter().any(|a| &a.id == sys)
-            };
-            if !known {
-                issues.push(format!(
-                    "agents.defaults.systemAgent.agentId: Unknown agent id {sys:?} (not in agents.entries)."
-                ));
-            }
-        }
+        extract_agents(agents, &mut cfg, issues);
     }
     cfg
+}
+
+/// `env`: `vars` (strings only) and `shellEnv`; any other key is a
+/// variable written in the wrong place.
+fn extract_env(env: &Map<String, Value>, cfg: &mut OpenclawConfig, issues: &mut Issues) {
+    for (k, v) in env {
+        match k.as_str() {
+            "shellEnv" => {}
+            "vars" => {
+                if let Some(vars) = object(v, "env.vars", issues) {
+                    for (name, value) in vars {
+                        match value {
+                            Value::String(s) => {
+                                cfg.env_vars.push((name.clone(), Secret::new(s.clone())))
+                            }
+                            other => issues.push(format!(
+                                "env.vars.{name}: Invalid input: expected string, received {}",
+                                json_type(other)
+                            )),
+                        }
+                    }
+                }
+            }
+            _ => issues.0.push(ConfigIssue::EnvKeyOutsideVars(k.clone())),
+        }
+    }
+}
+
+/// `auth`: `order` and `profiles`.
+fn extract_auth(auth: &Map<String, Value>, cfg: &mut OpenclawConfig, issues: &mut Issues) {
+    for (k, v) in auth {
+        match k.as_str() {
+            "order" => {
+                if let Some(order) = object(v, "auth.order", issues) {
+                    for (prov, list) in order {
+                        let ids = strings(list, &format!("auth.order.{prov}"), issues);
+                        cfg.auth_order.push((prov.clone(), ids));
+                    }
+                }
+            }
+            "profiles" => {
+                if let Some(profiles) = object(v, "auth.profiles", issues) {
+                    for (id, p) in profiles {
+                        let path = format!("auth.profiles.{id}");
+                        let Some(p) = object(p, &path, issues) else {
+                            continue;
+                        };
+                        let provider = opt_string(p, "provider", &path, issues);
+                        let mode = opt_string(p, "mode", &path, issues);
+                        match (provider, mode) {
+                            (Some(provider), Some(mode))
+                                if ["api_key", "aws-sdk", "oauth", "token"].contains(&mode.as_str()) =>
+                            {
+                                cfg.auth_profiles.push((id.clone(), AuthProfileConfig { provider, mode }));
+                            }
+                            (None, _) => issues.push(format!("{path}.provider: Invalid input: expected string, received undefined")),
+                            (_, _) => issues.push(format!("{path}.mode: Invalid option: expected one of \"api_key\"|\"aws-sdk\"|\"oauth\"|\"token\"")),
+                        }
+                    }
+                }
+            }
+            _ => issues.push(format!("auth: Unrecognized key: {k:?}")),
+        }
+    }
+}
+
+/// `agents`: ownership, defaults, the roster and its consistency.
+fn extract_agents(agents: &Map<String, Value>, cfg: &mut OpenclawConfig, issues: &mut Issues) {
+    cfg.ownership_explicit = agents.get("ownership").and_then(Value::as_str) == Some("explicit");
+    if let Some(own) = agents.get("ownership")
+        && own.as_str() != Some("explicit")
+    {
+        issues.push("agents.ownership: Invalid input: expected \"explicit\"".to_string());
+    }
+    if let Some(defaults) = agents
+        .get("defaults")
+        .and_then(|d| object(d, "agents.defaults", issues))
+    {
+        extract_defaults(defaults, cfg, issues);
+    }
+    extract_roster(agents, cfg, issues);
+    roster_checks(cfg, issues);
+}
+
+/// `agents.defaults`: models, utility model, aliases, the system agent.
+fn extract_defaults(defaults: &Map<String, Value>, cfg: &mut OpenclawConfig, issues: &mut Issues) {
+    if let Some(m) = defaults.get("model") {
+        cfg.defaults_model = model_spec(m, "agents.defaults.model", issues);
+    }
+    if let Some(m) = defaults.get("imageModel") {
+        cfg.image_model = model_spec(m, "agents.defaults.imageModel", issues);
+    }
+    cfg.defaults_utility = opt_string(defaults, "utilityModel", "agents.defaults", issues);
+    if let Some(models) = defaults.get("models").and_then(Value::as_object) {
+        for (model_ref, entry) in models {
+            if let Some(alias) = entry.get("alias").and_then(Value::as_str) {
+                cfg.aliases
+                    .push((alias.trim().to_string(), model_ref.clone()));
+            }
+        }
+    }
+    cfg.system_agent = defaults
+        .get("systemAgent")
+        .and_then(|s| s.get("agentId"))
+        .and_then(Value::as_str)
+        .map(|s| s.trim().to_lowercase());
+}
+
+/// `agents.entries` (an object by id) or the older `agents.list`.
+fn extract_roster(agents: &Map<String, Value>, cfg: &mut OpenclawConfig, issues: &mut Issues) {
+    if let Some(entries) = agents.get("entries").filter(|v| !v.is_null()) {
+        if let Some(entries) = object(entries, "agents.entries", issues) {
+            if entries.is_empty() {
+                issues.push(
+                    "agents.entries: agents.entries must contain at least one configured agent"
+                        .into(),
+                );
+            }
+            for (id, e) in entries {
+                let path = format!("agents.entries.{id}");
+                let valid_id = !id.is_empty()
+                    && id.len() <= 64
+                    && id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                    && !id.starts_with('-');
+                if !valid_id {
+                    issues.push(format!("{path}: Invalid agent id"));
+                    continue;
+                }
+                if let Some(o) = object(e, &path, issues) {
+                    cfg.agents.push(agent_entry(id, o, &path, issues));
+                }
+            }
+        }
+    } else if let Some(list) = agents.get("list").filter(|v| !v.is_null()) {
+        match list {
+            Value::Array(items) => {
+                for (i, e) in items.iter().enumerate() {
+                    let path = format!("agents.list.{i}");
+                    let Some(o) = object(e, &path, issues) else {
+                        continue;
+                    };
+                    match o
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                    {
+                        Some(id) => cfg.agents.push(agent_entry(id, o, &path, issues)),
+                        None => issues.push(format!("{path}.id: Invalid input: expected string")),
+                    }
+                }
+            }
+            other => issues.push(format!(
+                "agents.list: Invalid input: expected array, received {}",
+                json_type(other)
+            )),
+        }
+    }
+}
+
+/// The roster's consistency rules (default markers, ownership, the system
+/// agent).
+fn roster_checks(cfg: &OpenclawConfig, issues: &mut Issues) {
+    let marked = cfg.agents.iter().filter(|a| a.default).count();
+    if marked > 1 {
+        issues.push(format!(
+            "agents.entries: agents.entries must contain at most one default=true entry (found {marked})"
+        ));
+    }
+    if cfg.ownership_explicit && marked > 0 {
+        issues.push("agents.ownership: agents.ownership=explicit cannot be combined with a legacy default=true marker".into());
+    }
+    if cfg.agents.len() > 1 && marked == 0 && !cfg.ownership_explicit {
+        issues.push("agents.ownership: multi-agent rosters require agents.ownership=\"explicit\" or one legacy default=true marker; add agents.ownership=\"explicit\" or run openclaw doctor".into());
+    }
+    if let Some(sys) = &cfg.system_agent {
+        let known = if cfg.agents.is_empty() {
+            sys == "main"
+        } else {
+            cfg.agents.iter().any(|a| &a.id == sys)
+        };
+        if !known {
+            issues.push(format!(
+                "agents.defaults.systemAgent.agentId: Unknown agent id {sys:?} (not in agents.entries)."
+            ));
+        }
+    }
 }
 
 #[cfg(test)]
