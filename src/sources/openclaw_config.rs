@@ -222,14 +222,23 @@ fn strings(v: &Value, path: &str, issues: &mut Issues) -> Vec<String> {
     }
 }
 
+/// A model setting: a `"provider/model"` string, or `{primary, fallbacks}`.
+/// As OpenClaw's agent-scope resolution has it, a model that names its
+/// primary (a non-blank string, or an object with a non-blank `primary`)
+/// has exactly the fallbacks it lists: none when it lists none. Only a
+/// model without a primary (absent, blank, `{fallbacks}` alone) leaves the
+/// fallbacks to the defaults (`fallbacks: None`).
 fn model_spec(v: &Value, path: &str, issues: &mut Issues) -> ModelSpec {
     match v {
-        Value::String(s) => ModelSpec {
-            primary: Some(s.clone()).filter(|s| !s.trim().is_empty()),
-            fallbacks: None,
-        },
-        Value::Object(o) => ModelSpec {
-            primary: match o.get("primary") {
+        Value::String(s) => {
+            let primary = Some(s.clone()).filter(|s| !s.trim().is_empty());
+            ModelSpec {
+                fallbacks: primary.is_some().then(Vec::new),
+                primary,
+            }
+        }
+        Value::Object(o) => {
+            let primary = match o.get("primary") {
                 None => None,
                 Some(Value::String(s)) => Some(s.clone()).filter(|s| !s.trim().is_empty()),
                 Some(other) => {
@@ -239,11 +248,15 @@ fn model_spec(v: &Value, path: &str, issues: &mut Issues) -> ModelSpec {
                     ));
                     None
                 }
-            },
-            fallbacks: o
+            };
+            let listed = o
                 .get("fallbacks")
-                .map(|f| strings(f, &format!("{path}.fallbacks"), issues)),
-        },
+                .map(|f| strings(f, &format!("{path}.fallbacks"), issues));
+            ModelSpec {
+                fallbacks: listed.or_else(|| primary.is_some().then(Vec::new)),
+                primary,
+            }
+        }
         other => {
             issues.push(format!(
                 "{path}: Invalid input: expected string or object, received {}",

@@ -445,7 +445,7 @@ def random_cases(n, rng):
 
 def all_cases():
     rng = random.Random(SEED)
-    return hand_cases() + random_cases(12, rng)
+    return hand_cases() + random_cases(18, rng)
 
 
 # ------------------------------------------------------------------ running the CLI

@@ -141,18 +141,23 @@ impl Context<'_> {
     fn route(&self, sel: &Selector<'_>, store: &AgentStore, r: &RouteSpec) -> RouteReport {
         let provider = auth_key(&r.provider).into_owned();
         let codex = provider == "openai" && matches!(r.kind, RouteKind::Text | RouteKind::Fallback);
-        let (health, selected, detail) = if codex {
-            (RouteHealth::Unavailable, None, CODEX_MISSING.to_string())
+        let ev = sel.evaluate_provider(&provider, &r.model);
+        let selected = ev
+            .selected_profile
+            .clone()
+            .or(ev.selected_env.map(str::to_string));
+        // The codex runtime decides an openai text route; OpenClaw still
+        // names the credential its auth would use.
+        let (health, detail) = if codex {
+            (RouteHealth::Unavailable, CODEX_MISSING.to_string())
         } else {
-            let ev = sel.evaluate_provider(&provider, &r.model);
             let health = match ev.availability {
                 None => RouteHealth::Indeterminate,
                 Some(false) => RouteHealth::Missing,
                 Some(true) if r.kind == RouteKind::Image => RouteHealth::Ok,
                 Some(true) => self.selected_health(store, ev.selected_profile.as_deref()),
             };
-            let selected = ev.selected_profile.or(ev.selected_env.map(str::to_string));
-            (health, selected, ev.detail)
+            (health, ev.detail)
         };
         RouteReport {
             kind: r.kind,

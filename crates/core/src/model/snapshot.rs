@@ -99,8 +99,9 @@ pub struct OpenclawConfig {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModelSpec {
     pub primary: Option<String>,
-    /// None when not written (the defaults' model then has no fallbacks;
-    /// an agent's own model, see [`AgentEntry::model`]).
+    /// None when the setting leaves them open: the defaults' model then
+    /// has none, an agent's own model (with `--agent`) takes the defaults'.
+    /// A model that names its primary has exactly the fallbacks it lists.
     pub fallbacks: Option<Vec<String>>,
 }
 
