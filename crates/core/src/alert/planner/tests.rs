@@ -1,7 +1,9 @@
 //! The planner as tables: hand-built reports, an injected clock, every
 //! delivery accepted. (tests/alerts_planner.rs drives it from `evaluate`.)
 
-use super::*;
+use super::findings::observe_findings;
+use super::observe::observe;
+use super::plan::{expired_notices, plan, plan_observed};
 use crate::alert::policy::{AlertPolicy, ChannelPolicy};
 use crate::alert::state::{ALL_CHANNELS, AlertState, parse};
 use crate::alert::types::{

@@ -42,7 +42,7 @@ pub fn to_json(state: &AlertState) -> Result<Vec<u8>, serde_json::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alert::state::ChannelState;
+    use crate::alert::state::alert_state::ChannelState;
 
     #[test]
     fn round_trip() {
