@@ -10,7 +10,7 @@
 use super::channel::{Channel, SendError};
 use super::config::CommandConfig;
 use super::message::{Ctx, fields};
-use super::types::{Notification, Severity};
+use clawwatch_core::alert::{Notification, Severity};
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -59,7 +59,7 @@ impl CommandChannel {
             name: cfg.name.clone(),
             min_severity: cfg.min_severity,
             argv: cfg.argv.clone(),
-            timeout: clawwatch_core::timefmt::parse_duration(&cfg.timeout)?,
+            timeout: cfg.timeout,
         })
     }
 }

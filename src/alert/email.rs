@@ -6,7 +6,7 @@
 use super::channel::{Channel, SendError, read_secret_file};
 use super::config::{EmailConfig, SmtpTls, is_loopback_host};
 use super::message::{Ctx, render};
-use super::types::{Notification, Severity};
+use clawwatch_core::alert::{Notification, Severity};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
@@ -50,11 +50,10 @@ impl EmailChannel {
                 ));
             }
         };
-        let timeout = clawwatch_core::timefmt::parse_duration(&cfg.timeout)?;
         let mut builder = SmtpTransport::builder_dangerous(host)
             .port(cfg.port())
             .tls(tls)
-            .timeout(Some(timeout));
+            .timeout(Some(cfg.timeout));
         let mut password = None;
         if !cfg.username.is_empty() {
             let secret = if !cfg.password_file.is_empty() {
