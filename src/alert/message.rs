@@ -255,6 +255,65 @@ fn html_escape(s: &str) -> String {
     o
 }
 
+/// What both bodies of a notice show.
+struct Body<'a> {
+    label: &'static str,
+    title: &'a str,
+    message: &'a str,
+    rows: Vec<(&'static str, String)>,
+    fix_line: &'a str,
+    cmds: Vec<String>,
+    footer: String,
+}
+
+fn text_body(b: &Body<'_>) -> String {
+    let mut text = format!("{} {}\n\n", b.label, b.title);
+    if !b.message.is_empty() {
+        text.push_str(&format!("{}\n\n", b.message));
+    }
+    for (k, v) in &b.rows {
+        text.push_str(&format!("{:<10} {v}\n", format!("{k}:")));
+    }
+    if !b.fix_line.is_empty() {
+        text.push_str(&format!("\n{}\n", b.fix_line));
+    }
+    if !b.cmds.is_empty() {
+        text.push('\n');
+        for c in &b.cmds {
+            text.push_str(&format!("    {c}\n"));
+        }
+    }
+    text.push_str(&format!("\n-- \n{}\n", b.footer));
+    text
+}
+
+fn html_body(b: &Body<'_>) -> String {
+    let mut html = String::from("<!DOCTYPE html>\n<html><body style=\"font-family:sans-serif\">\n");
+    html.push_str(&format!("<h2>{} {}</h2>\n", b.label, html_escape(b.title)));
+    if !b.message.is_empty() {
+        html.push_str(&format!("<p>{}</p>\n", html_escape(b.message)));
+    }
+    html.push_str("<table>\n");
+    for (k, v) in &b.rows {
+        html.push_str(&format!(
+            "<tr><th align=\"left\">{k}</th><td>{}</td></tr>\n",
+            html_escape(v)
+        ));
+    }
+    html.push_str("</table>\n");
+    if !b.fix_line.is_empty() {
+        html.push_str(&format!("<p><b>{}</b></p>\n", html_escape(b.fix_line)));
+    }
+    if !b.cmds.is_empty() {
+        html.push_str(&format!("<pre>{}</pre>\n", html_escape(&b.cmds.join("\n"))));
+    }
+    html.push_str(&format!(
+        "<p style=\"color:#777\">{}</p>\n</body></html>\n",
+        html_escape(&b.footer)
+    ));
+    html
+}
+
 /// Render a notice.
 pub fn render(n: &Notification, ctx: &Ctx) -> Rendered {
     let title = format!("{} {}", who(n), headline(n, ctx));
@@ -272,64 +331,28 @@ pub fn render(n: &Notification, ctx: &Ctx) -> Rendered {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join("\n");
-    let rows = rows(n, ctx);
-    let cmds = if resolved { vec![] } else { commands(&n.fix) };
-    let footer = format!(
-        "clawwatch {} on {} · notice {} ({}) · alert {}",
-        env!("CARGO_PKG_VERSION"),
-        ctx.host,
-        n.id,
-        n.kind.as_str(),
-        n.key.slug()
-    );
-
-    let mut text = format!("{} {title}\n\n", label(n));
-    if !n.message.is_empty() {
-        text.push_str(&format!("{}\n\n", n.message));
-    }
-    for (k, v) in &rows {
-        text.push_str(&format!("{:<10} {v}\n", format!("{k}:")));
-    }
-    if !fix_line.is_empty() {
-        text.push_str(&format!("\n{fix_line}\n"));
-    }
-    if !cmds.is_empty() {
-        text.push('\n');
-        for c in &cmds {
-            text.push_str(&format!("    {c}\n"));
-        }
-    }
-    text.push_str(&format!("\n-- \n{footer}\n"));
-
-    let mut html = String::from("<!DOCTYPE html>\n<html><body style=\"font-family:sans-serif\">\n");
-    html.push_str(&format!("<h2>{} {}</h2>\n", label(n), html_escape(&title)));
-    if !n.message.is_empty() {
-        html.push_str(&format!("<p>{}</p>\n", html_escape(&n.message)));
-    }
-    html.push_str("<table>\n");
-    for (k, v) in &rows {
-        html.push_str(&format!(
-            "<tr><th align=\"left\">{k}</th><td>{}</td></tr>\n",
-            html_escape(v)
-        ));
-    }
-    html.push_str("</table>\n");
-    if !fix_line.is_empty() {
-        html.push_str(&format!("<p><b>{}</b></p>\n", html_escape(&fix_line)));
-    }
-    if !cmds.is_empty() {
-        html.push_str(&format!("<pre>{}</pre>\n", html_escape(&cmds.join("\n"))));
-    }
-    html.push_str(&format!(
-        "<p style=\"color:#777\">{}</p>\n</body></html>\n",
-        html_escape(&footer)
-    ));
+    let body = Body {
+        label: label(n),
+        title: &title,
+        message: &n.message,
+        rows: rows(n, ctx),
+        fix_line: &fix_line,
+        cmds: if resolved { vec![] } else { commands(&n.fix) },
+        footer: format!(
+            "clawwatch {} on {} · notice {} ({}) · alert {}",
+            env!("CARGO_PKG_VERSION"),
+            ctx.host,
+            n.id,
+            n.kind.as_str(),
+            n.key.slug()
+        ),
+    };
     Rendered {
+        text: text_body(&body),
+        html: html_body(&body),
         subject,
         title,
         short,
-        text,
-        html,
     }
 }
 
