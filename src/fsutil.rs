@@ -120,7 +120,7 @@ pub fn write_private(path: &Path, bytes: &[u8], what: &'static str) -> Result<()
 }
 
 /// [`write_private`] of a value as pretty JSON and a final newline (the
-/// alert and probe state files).
+/// probe state file; the alert state's text comes from the core).
 pub fn save_json<T: serde::Serialize>(
     path: &Path,
     value: &T,
