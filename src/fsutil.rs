@@ -85,6 +85,52 @@ pub fn remove_stale_temps(path: &Path) {
     }
 }
 
+/// Why a private state file could not be written (the message names it).
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("cannot create {}: {source}", dir.display())]
+    CreateDir {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {what} {}: {source}", path.display())]
+    Write {
+        what: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Serialize(#[from] serde_json::Error),
+}
+
+/// Write a private state file (0600) atomically, creating its directory
+/// (0700); `what` names it in the error.
+pub fn write_private(path: &Path, bytes: &[u8], what: &'static str) -> Result<(), SaveError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        create_private_dir(dir).map_err(|source| SaveError::CreateDir {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    write_atomic(path, bytes, 0o600).map_err(|source| SaveError::Write {
+        what,
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// [`write_private`] of a value as pretty JSON and a final newline (the
+/// probe state file; the alert state's text comes from the core).
+pub fn save_json<T: serde::Serialize>(
+    path: &Path,
+    value: &T,
+    what: &'static str,
+) -> Result<(), SaveError> {
+    let mut bytes = serde_json::to_vec_pretty(value)?;
+    bytes.push(b'\n');
+    write_private(path, &bytes, what)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

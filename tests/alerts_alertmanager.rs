@@ -209,7 +209,7 @@ fn alertmanager_down_is_retried() {
         state_file: dir.path().join("s.json").display().to_string(),
         alertmanager: vec![AlertmanagerConfig {
             url: format!("http://127.0.0.1:{}", free_port()),
-            timeout: "2s".into(),
+            timeout: Duration::from_secs(2),
             ..Default::default()
         }],
         ..Default::default()

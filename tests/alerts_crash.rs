@@ -6,8 +6,8 @@
 
 use chrono::{DateTime, Utc};
 use clawwatch::alert::message::Ctx;
-use clawwatch::alert::planner::AlertPolicy;
 use clawwatch::alert::{Alerter, Channel, Notification, SendError, Severity};
+use clawwatch_core::alert::AlertPolicy;
 use clawwatch_core::model::*;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

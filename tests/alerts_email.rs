@@ -11,6 +11,7 @@ use clawwatch::alert::Alerter;
 use clawwatch::alert::config::{AlertConfig, EmailConfig, SmtpTls};
 use clawwatch::config::HeartbeatConfig;
 use common::{H, NOW_MS};
+use std::time::Duration;
 use support::*;
 
 const M: i64 = 60_000;
@@ -24,7 +25,7 @@ fn email(port: u16) -> EmailConfig {
         tls: SmtpTls::None,
         from: "clawwatch@example.org".into(),
         to: vec!["ops@example.org".into()],
-        timeout: "10s".into(),
+        timeout: Duration::from_secs(10),
         ..Default::default()
     }
 }

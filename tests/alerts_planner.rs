@@ -2,9 +2,11 @@
 //! snapshots, an injected clock, and deliveries simulated as accepted.
 
 use chrono::{DateTime, Utc};
-use clawwatch::alert::planner::{AlertPolicy, ChannelPolicy, plan};
-use clawwatch::alert::state::{self, AlertState};
-use clawwatch::alert::{NoticeKind, Notification, Severity};
+use clawwatch::alert::state_file;
+use clawwatch_core::alert::state::{self, AlertState};
+use clawwatch_core::alert::{
+    AlertPolicy, ChannelPolicy, Condition, NoticeKind, Notification, Severity, plan,
+};
 use clawwatch_core::evaluate;
 use clawwatch_core::model::*;
 use clawwatch_core::secret::Secret;
@@ -347,11 +349,11 @@ fn an_unreadable_store_is_blind_never_missing_and_keeps_alerts() {
             step(T0 + 15 * M, W::Token(exp), &["resolved critical ok blind"]),
         ],
     );
-    let firing: Vec<&str> = st
+    let firing: Vec<String> = st
         .alerts
         .iter()
         .filter(|(_, r)| r.firing)
-        .map(|(k, _)| k.condition.as_str())
+        .map(|(k, _)| k.condition.to_string())
         .collect();
     assert_eq!(firing, ["expiry"]);
 }
@@ -386,7 +388,7 @@ fn a_dropped_profile_is_reported_and_its_alert_kept_not_resolved() {
     assert!(
         st.alerts
             .iter()
-            .any(|(k, r)| k.condition == "expiry" && r.firing)
+            .any(|(k, r)| k.condition == Condition::Expiry && r.firing)
     );
 }
 
@@ -565,7 +567,7 @@ fn notices_nobody_accepts_are_given_up_after_a_day() {
     let before = st.clone();
     let (_, st) = plan(&report(W::Token(T0 - H), t), &st, at(t), &policy());
     assert_eq!(
-        clawwatch::alert::planner::expired_notices(&before, at(t), &policy()).count(),
+        clawwatch_core::alert::expired_notices(&before, at(t), &policy()).count(),
         1
     );
     // The repeat planned at this very cycle is the only one left.
@@ -616,10 +618,10 @@ fn a_state_file_from_version_1_migrates() {
     // And the migrated state saves as the current version.
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("alert-state.json");
-    state::save(&p, &st).unwrap();
+    state_file::save(&p, &st).unwrap();
     let text = std::fs::read_to_string(&p).unwrap();
     assert!(text.contains("\"version\": 2"));
-    assert_eq!(state::load(&p, 0).state, st);
+    assert_eq!(state_file::load(&p, 0).state, st);
 }
 
 #[test]
@@ -664,9 +666,9 @@ fn plan_findings(
     findings: &[clawwatch_core::doctor::Finding],
 ) -> (Vec<String>, AlertState) {
     let r = report(w, now);
-    let mut obs = clawwatch::alert::planner::observe(&r, policy);
-    clawwatch::alert::planner::observe_findings(&mut obs, findings, &r, policy);
-    let (n, mut next) = clawwatch::alert::planner::plan_observed(&obs, st, at(now), policy);
+    let mut obs = clawwatch_core::alert::observe(&r, policy);
+    clawwatch_core::alert::observe_findings(&mut obs, findings, &r, policy);
+    let (n, mut next) = clawwatch_core::alert::plan_observed(&obs, st, at(now), policy);
     accept_all(&mut next, now);
     (n.iter().map(show).collect(), next)
 }

@@ -8,7 +8,7 @@
 use super::channel::{Channel, SendError, http_agent, http_send};
 use super::config::AlertmanagerConfig;
 use super::message::{Ctx, render};
-use super::types::{NoticeKind, Notification, Severity};
+use clawwatch_core::alert::{Condition, NoticeKind, Notification, Severity};
 use clawwatch_core::labels::label_safe;
 use serde_json::json;
 
@@ -21,16 +21,16 @@ pub struct AlertmanagerChannel {
 }
 
 /// The alertname of an alert key's condition.
-pub fn alertname(condition: &str) -> &'static str {
+pub fn alertname(condition: &Condition) -> &'static str {
     match condition {
-        "expiry" => "OpenClawCredentialExpiry",
-        "missing" => "OpenClawCredentialMissing",
-        "runtime_unavailable" => "OpenClawRouteUnavailable",
-        "blind" => "ClawwatchAgentUnreadable",
-        "test" => "ClawwatchTest",
-        c if c.starts_with("unreadable:") => "ClawwatchSourceUnreadable",
-        c if c.starts_with("doctor:") => "OpenClawDoctorFinding",
-        _ => "OpenClawCredentialProblem",
+        Condition::Expiry => "OpenClawCredentialExpiry",
+        Condition::Missing => "OpenClawCredentialMissing",
+        Condition::RuntimeUnavailable => "OpenClawRouteUnavailable",
+        Condition::Blind => "ClawwatchAgentUnreadable",
+        Condition::Test => "ClawwatchTest",
+        Condition::Unreadable(_) => "ClawwatchSourceUnreadable",
+        Condition::Doctor(_) => "OpenClawDoctorFinding",
+        Condition::Other(_) => "OpenClawCredentialProblem",
     }
 }
 
@@ -56,7 +56,7 @@ pub fn alert(n: &Notification, severity: Severity, ends_ms: i64, ctx: &Ctx) -> s
             labels.insert(name.into(), label_safe(v).into());
         }
     }
-    if let Some(id) = k.condition.strip_prefix("doctor:") {
+    if let Some(id) = k.condition.doctor_id() {
         labels.insert("id".into(), id.into());
     }
     if n.kind == NoticeKind::Test {
@@ -68,7 +68,7 @@ pub fn alert(n: &Notification, severity: Severity, ends_ms: i64, ctx: &Ctx) -> s
             "summary": r.title,
             "description": n.message,
             "remediation": n.fix,
-            "state": n.state,
+            "state": n.state.as_str(),
             "expires_at": n.expires_at_ms.map(clawwatch_core::timefmt::iso).unwrap_or_default(),
             "host": ctx.host,
         },
@@ -79,13 +79,12 @@ pub fn alert(n: &Notification, severity: Severity, ends_ms: i64, ctx: &Ctx) -> s
 
 impl AlertmanagerChannel {
     pub fn new(cfg: &AlertmanagerConfig) -> Result<AlertmanagerChannel, String> {
-        let ends = clawwatch_core::timefmt::parse_duration(&cfg.ends_after)?;
         Ok(AlertmanagerChannel {
             name: cfg.name.clone(),
             min_severity: cfg.min_severity,
             url: format!("{}/api/v2/alerts", cfg.url.trim().trim_end_matches('/')),
-            ends_after_ms: i64::try_from(ends.as_millis()).unwrap_or(i64::MAX / 2),
-            agent: http_agent(clawwatch_core::timefmt::parse_duration(&cfg.timeout)?),
+            ends_after_ms: i64::try_from(cfg.ends_after.as_millis()).unwrap_or(i64::MAX / 2),
+            agent: http_agent(cfg.timeout),
         })
     }
 

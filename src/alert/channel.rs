@@ -2,7 +2,7 @@
 //! blocking, rustls).
 
 use super::message::Ctx;
-use super::types::{Notification, Severity};
+use clawwatch_core::alert::{Notification, Severity};
 use std::time::Duration;
 
 /// Why a delivery failed. Transient failures are retried on later cycles

@@ -10,9 +10,9 @@
 use super::channel::{Channel, SendError};
 use super::config::CommandConfig;
 use super::message::{Ctx, fields};
-use super::types::{Notification, Severity};
+use clawwatch_core::alert::{Notification, Severity};
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 pub struct CommandChannel {
@@ -59,7 +59,7 @@ impl CommandChannel {
             name: cfg.name.clone(),
             min_severity: cfg.min_severity,
             argv: cfg.argv.clone(),
-            timeout: clawwatch_core::timefmt::parse_duration(&cfg.timeout)?,
+            timeout: cfg.timeout,
         })
     }
 }
@@ -80,79 +80,98 @@ impl Channel for CommandChannel {
     fn send(&self, n: &Notification, ctx: &Ctx) -> Result<(), SendError> {
         let f = fields(n, ctx);
         let argv: Vec<String> = self.argv.iter().map(|a| expand(a, &f)).collect();
-        let mut cmd = Command::new(&argv[0]);
-        cmd.args(&argv[1..])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        for (k, _) in std::env::vars_os() {
-            if k.to_string_lossy().starts_with("CLAWWATCH_") {
-                cmd.env_remove(&k);
-            }
-        }
-        for (k, v) in &f {
-            cmd.env(format!("CLAWWATCH_{}", k.to_uppercase()), v);
-        }
-        let mut child = cmd.spawn().map_err(|e| {
-            let msg = format!("cannot run {}: {e}", argv[0]);
-            if e.kind() == std::io::ErrorKind::NotFound {
-                SendError::permanent(msg)
-            } else {
-                SendError::transient(msg)
-            }
-        })?;
-        // Read stderr on a thread so a chatty program cannot block on a full pipe.
-        let mut stderr = child.stderr.take();
-        let reader = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(s) = stderr.as_mut() {
-                let _ = s.take(64 * 1024).read_to_end(&mut buf);
-                let _ = std::io::copy(s, &mut std::io::sink());
-            }
-            buf
-        });
-        let start = Instant::now();
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(s)) => break Ok(s),
-                Ok(None) if start.elapsed() >= self.timeout => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break Err(format!(
-                        "{} did not finish within {:?}; killed",
-                        argv[0], self.timeout
-                    ));
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-                Err(e) => break Err(format!("waiting for {}: {e}", argv[0])),
-            }
+        let Some((program, args)) = argv.split_first() else {
+            return Err(SendError::permanent("argv needs at least the program"));
         };
+        let mut child = spawn(program, args, &f)?;
+        let reader = drain_stderr(&mut child);
+        let status = wait(&mut child, program, self.timeout);
         let err = reader.join().unwrap_or_default();
         let status = status.map_err(SendError::transient)?;
         if status.success() {
-            Ok(())
-        } else {
-            let tail = String::from_utf8_lossy(&err);
-            let tail: String = tail
-                .trim()
-                .chars()
-                .rev()
-                .take(300)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            Err(SendError::transient(format!(
-                "{} exited with {status}{}",
-                argv[0],
-                if tail.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {tail}")
-                }
-            )))
+            return Ok(());
+        }
+        let tail = tail(&err);
+        Err(SendError::transient(format!(
+            "{program} exited with {status}{}",
+            if tail.is_empty() {
+                String::new()
+            } else {
+                format!(": {tail}")
+            }
+        )))
+    }
+}
+
+/// Start the program with the notice's fields as `CLAWWATCH_*` variables
+/// (inherited ones removed first). A program that is not there is a
+/// permanent failure.
+fn spawn(
+    program: &str,
+    args: &[String],
+    fields: &[(&'static str, String)],
+) -> Result<Child, SendError> {
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("CLAWWATCH_") {
+            cmd.env_remove(&k);
         }
     }
+    for (k, v) in fields {
+        cmd.env(format!("CLAWWATCH_{}", k.to_uppercase()), v);
+    }
+    cmd.spawn().map_err(|e| {
+        let msg = format!("cannot run {program}: {e}");
+        if e.kind() == std::io::ErrorKind::NotFound {
+            SendError::permanent(msg)
+        } else {
+            SendError::transient(msg)
+        }
+    })
+}
+
+/// Read stderr on a thread so a chatty program cannot block on a full
+/// pipe; the first 64 KiB are kept.
+fn drain_stderr(child: &mut Child) -> std::thread::JoinHandle<Vec<u8>> {
+    let mut stderr = child.stderr.take();
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(s) = stderr.as_mut() {
+            let _ = s.take(64 * 1024).read_to_end(&mut buf);
+            let _ = std::io::copy(s, &mut std::io::sink());
+        }
+        buf
+    })
+}
+
+/// Wait for the program, killing it after `timeout`.
+fn wait(child: &mut Child, program: &str, timeout: Duration) -> Result<ExitStatus, String> {
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(s)) => return Ok(s),
+            Ok(None) if start.elapsed() >= timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "{program} did not finish within {timeout:?}; killed"
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(format!("waiting for {program}: {e}")),
+        }
+    }
+}
+
+/// The last 300 characters of what the program wrote to stderr.
+fn tail(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let last: Vec<char> = text.trim().chars().rev().take(300).collect();
+    last.into_iter().rev().collect()
 }
 
 #[cfg(test)]

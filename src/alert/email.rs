@@ -6,7 +6,8 @@
 use super::channel::{Channel, SendError, read_secret_file};
 use super::config::{EmailConfig, SmtpTls, is_loopback_host};
 use super::message::{Ctx, render};
-use super::types::{Notification, Severity};
+use clawwatch_core::alert::{Notification, Severity};
+use clawwatch_core::secret::Secret;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
@@ -20,7 +21,68 @@ pub struct EmailChannel {
     from: Mailbox,
     to: Vec<Mailbox>,
     /// Kept only to scrub it from error messages.
-    password: Option<clawwatch_core::secret::Secret>,
+    password: Option<Secret>,
+}
+
+/// How the connection is protected (reading `ca_file`).
+fn tls(cfg: &EmailConfig, host: &str) -> Result<Tls, String> {
+    let params = || -> Result<TlsParameters, String> {
+        let mut b = TlsParameters::builder(host.to_string());
+        if !cfg.ca_file.is_empty() {
+            let pem =
+                std::fs::read(&cfg.ca_file).map_err(|e| format!("ca_file {}: {e}", cfg.ca_file))?;
+            let cert =
+                Certificate::from_pem(&pem).map_err(|e| format!("ca_file {}: {e}", cfg.ca_file))?;
+            b = b.add_root_certificate(cert);
+        }
+        b.build_rustls().map_err(|e| format!("TLS setup: {e}"))
+    };
+    match cfg.tls {
+        SmtpTls::Starttls => Ok(Tls::Required(params()?)),
+        SmtpTls::Tls => Ok(Tls::Wrapper(params()?)),
+        SmtpTls::None if is_loopback_host(host) => Ok(Tls::None),
+        SmtpTls::None => Err(format!(
+            "tls = \"none\" is only allowed to a loopback host, not {host:?}"
+        )),
+    }
+}
+
+/// The SMTP password when a username is set: `password_file`, else
+/// `CLAWWATCH_SMTP_PASSWORD`.
+fn password(cfg: &EmailConfig, env: &BTreeMap<String, String>) -> Result<Option<Secret>, String> {
+    if cfg.username.is_empty() {
+        return Ok(None);
+    }
+    if !cfg.password_file.is_empty() {
+        return read_secret_file("password_file", &cfg.password_file).map(Some);
+    }
+    match env
+        .get("CLAWWATCH_SMTP_PASSWORD")
+        .filter(|p| !p.trim().is_empty())
+    {
+        Some(p) => Ok(Some(Secret::new(p.trim_end_matches(['\n', '\r'])))),
+        None => Err(format!(
+            "username {:?} is set but no password: set password_file or CLAWWATCH_SMTP_PASSWORD",
+            cfg.username
+        )),
+    }
+}
+
+/// (from, to) as mailboxes.
+fn mailboxes(cfg: &EmailConfig) -> Result<(Mailbox, Vec<Mailbox>), String> {
+    let from: Mailbox = cfg
+        .from
+        .parse()
+        .map_err(|e| format!("from {:?}: {e}", cfg.from))?;
+    let to = cfg
+        .to
+        .iter()
+        .map(|t| t.parse::<Mailbox>().map_err(|e| format!("to {t:?}: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    if to.is_empty() {
+        return Err("`to` needs at least one address".into());
+    }
+    Ok((from, to))
 }
 
 impl EmailChannel {
@@ -29,70 +91,18 @@ impl EmailChannel {
         if host.is_empty() {
             return Err("smtp_host is required".into());
         }
-        let tls_params = || -> Result<TlsParameters, String> {
-            let mut b = TlsParameters::builder(host.to_string());
-            if !cfg.ca_file.is_empty() {
-                let pem = std::fs::read(&cfg.ca_file)
-                    .map_err(|e| format!("ca_file {}: {e}", cfg.ca_file))?;
-                let cert = Certificate::from_pem(&pem)
-                    .map_err(|e| format!("ca_file {}: {e}", cfg.ca_file))?;
-                b = b.add_root_certificate(cert);
-            }
-            b.build_rustls().map_err(|e| format!("TLS setup: {e}"))
-        };
-        let tls = match cfg.tls {
-            SmtpTls::Starttls => Tls::Required(tls_params()?),
-            SmtpTls::Tls => Tls::Wrapper(tls_params()?),
-            SmtpTls::None if is_loopback_host(host) => Tls::None,
-            SmtpTls::None => {
-                return Err(format!(
-                    "tls = \"none\" is only allowed to a loopback host, not {host:?}"
-                ));
-            }
-        };
-        let timeout = clawwatch_core::timefmt::parse_duration(&cfg.timeout)?;
         let mut builder = SmtpTransport::builder_dangerous(host)
             .port(cfg.port())
-            .tls(tls)
-            .timeout(Some(timeout));
-        let mut password = None;
-        if !cfg.username.is_empty() {
-            let secret = if !cfg.password_file.is_empty() {
-                read_secret_file("password_file", &cfg.password_file)?
-            } else {
-                match env
-                    .get("CLAWWATCH_SMTP_PASSWORD")
-                    .filter(|p| !p.trim().is_empty())
-                {
-                    Some(p) => {
-                        clawwatch_core::secret::Secret::new(p.trim_end_matches(['\n', '\r']))
-                    }
-                    None => {
-                        return Err(format!(
-                            "username {:?} is set but no password: set password_file or CLAWWATCH_SMTP_PASSWORD",
-                            cfg.username
-                        ));
-                    }
-                }
-            };
+            .tls(tls(cfg, host)?)
+            .timeout(Some(cfg.timeout));
+        let password = password(cfg, env)?;
+        if let Some(secret) = &password {
             builder = builder.credentials(Credentials::new(
                 cfg.username.clone(),
                 secret.expose().to_string(),
             ));
-            password = Some(secret);
         }
-        let from: Mailbox = cfg
-            .from
-            .parse()
-            .map_err(|e| format!("from {:?}: {e}", cfg.from))?;
-        let to = cfg
-            .to
-            .iter()
-            .map(|t| t.parse::<Mailbox>().map_err(|e| format!("to {t:?}: {e}")))
-            .collect::<Result<Vec<_>, _>>()?;
-        if to.is_empty() {
-            return Err("`to` needs at least one address".into());
-        }
+        let (from, to) = mailboxes(cfg)?;
         Ok(EmailChannel {
             name: cfg.name.clone(),
             min_severity: cfg.min_severity,

@@ -3,8 +3,9 @@
 //! when the notice is sent (a delayed notice still says "2 h ago" right).
 //! Never a secret: only names, states, times, the problem line and the fix.
 
-use super::types::{NoticeKind, Notification, Severity};
 use chrono::{DateTime, Utc};
+use clawwatch_core::alert::{Condition, NoticeKind, NoticeState, Notification, Severity};
+use clawwatch_core::model::CredType;
 
 /// Context of one delivery.
 #[derive(Debug, Clone)]
@@ -99,64 +100,77 @@ pub fn who(n: &Notification) -> String {
     }
 }
 
-/// What happened, short: `expired 2 h ago`, `expires in 23 h`, …
-pub fn headline(n: &Notification, ctx: &Ctx) -> String {
-    let now = ctx.now_ms;
+/// What a resolved notice says.
+fn resolved_headline(n: &Notification, now: i64) -> String {
+    let exp = n.expires_at_ms;
+    if let Some(id) = n.key.condition.doctor_id() {
+        return format!("doctor no longer reports {id}");
+    }
+    if n.key.condition == Condition::Blind {
+        return "can be checked again".into();
+    }
+    match (&n.state, exp) {
+        (NoticeState::Ok, Some(at)) if at > now => {
+            format!("OK again, expires {}", relative(at, now))
+        }
+        (NoticeState::Ok, _) => "OK again".into(),
+        (_, Some(at)) if at > now => format!("renewed, now expires {}", relative(at, now)),
+        (state, _) => format!("improved, now {state}"),
+    }
+}
+
+/// What a firing (or repeated) notice says, by state.
+fn firing_headline(n: &Notification, now: i64) -> String {
     let exp = n.expires_at_ms;
     let still = n.kind == NoticeKind::Repeat;
-    match (n.kind, n.state.as_str()) {
-        (NoticeKind::Test, _) => format!("test notice from {}", ctx.host),
-        (NoticeKind::Resolved, _) if n.key.condition.starts_with("doctor:") => format!(
-            "doctor no longer reports {}",
-            n.key.condition.trim_start_matches("doctor:")
-        ),
-        (NoticeKind::Resolved, _) if n.key.condition == "blind" => "can be checked again".into(),
-        (NoticeKind::Resolved, "ok") => match exp {
-            Some(at) if at > now => format!("OK again, expires {}", relative(at, now)),
-            _ => "OK again".into(),
-        },
-        (NoticeKind::Resolved, _) => match exp {
-            Some(at) if at > now => format!("renewed, now expires {}", relative(at, now)),
-            _ => format!("improved, now {}", n.state),
-        },
-        (_, "expired") => match exp {
+    match &n.state {
+        NoticeState::Expired => match exp {
             Some(at) if still => format!("still expired since {}", utc(at)),
             Some(at) => format!("expired {}", relative(at, now)),
             None if still => format!("still expired since {}", utc(n.since_ms)),
             None => "has expired".into(),
         },
-        (_, "expiring") => match exp {
+        NoticeState::Expiring => match exp {
             Some(at) if still => format!("still expiring, expires {}", relative(at, now)),
             Some(at) => format!("expires {}", relative(at, now)),
             None => "expires soon".into(),
         },
-        (_, "blind") if still => format!(
+        NoticeState::Blind if still => format!(
             "still cannot be checked since {} (the monitor is blind)",
             utc(n.since_ms)
         ),
-        (_, "blind") => "cannot be checked (the monitor is blind)".into(),
-        (_, "unreadable") if still => format!(
+        NoticeState::Blind => "cannot be checked (the monitor is blind)".into(),
+        NoticeState::Unreadable if still => format!(
             "still cannot be read since {} (the monitor is blind)",
             utc(n.since_ms)
         ),
-        (_, "unreadable") => "cannot be read (the monitor is blind)".into(),
-        (_, "doctor") => {
-            let id = n.key.condition.strip_prefix("doctor:").unwrap_or_default();
+        NoticeState::Unreadable => "cannot be read (the monitor is blind)".into(),
+        NoticeState::Doctor => {
+            let id = n.key.condition.doctor_id().unwrap_or_default();
             if still {
                 format!("doctor still reports {id} since {}", utc(n.since_ms))
             } else {
                 format!("doctor reports {id}")
             }
         }
-        (_, _) if n.key.condition == "runtime_unavailable" => {
+        _ if n.key.condition == Condition::RuntimeUnavailable => {
             if still {
                 format!("route still unavailable since {}", utc(n.since_ms))
             } else {
                 "route unavailable".into()
             }
         }
-        (_, _) if still => format!("still missing since {}", utc(n.since_ms)),
-        (_, _) => "missing or unusable".into(),
+        _ if still => format!("still missing since {}", utc(n.since_ms)),
+        _ => "missing or unusable".into(),
+    }
+}
+
+/// What happened, short: `expired 2 h ago`, `expires in 23 h`, …
+pub fn headline(n: &Notification, ctx: &Ctx) -> String {
+    match n.kind {
+        NoticeKind::Test => format!("test notice from {}", ctx.host),
+        NoticeKind::Resolved => resolved_headline(n, ctx.now_ms),
+        _ => firing_headline(n, ctx.now_ms),
     }
 }
 
@@ -170,13 +184,12 @@ pub fn commands(fix: &str) -> Vec<String> {
         .collect()
 }
 
-fn type_label(t: &str, provider: &str) -> String {
+fn type_label(t: Option<CredType>, provider: &str) -> &'static str {
     match (t, provider) {
-        ("token", "anthropic") => "token (setup-token)".into(),
-        ("oauth", _) => "oauth (subscription login)".into(),
-        ("api_key", _) => "api_key".into(),
-        ("", _) => String::new(),
-        (t, _) => t.to_string(),
+        (Some(CredType::Token), "anthropic") => "token (setup-token)",
+        (Some(CredType::OAuth), _) => "oauth (subscription login)",
+        (Some(t), _) => t.as_str(),
+        (None, _) => "",
     }
 }
 
@@ -188,7 +201,7 @@ fn rows(n: &Notification, ctx: &Ctx) -> Vec<(&'static str, String)> {
         ("Agent", k.agent.clone()),
         ("Provider", k.provider.clone()),
         (
-            if k.condition.starts_with("unreadable:") {
+            if k.condition.is_unreadable() {
                 "File"
             } else {
                 "Profile"
@@ -197,21 +210,18 @@ fn rows(n: &Notification, ctx: &Ctx) -> Vec<(&'static str, String)> {
         ),
         (
             "Finding",
-            k.condition
-                .strip_prefix("doctor:")
-                .unwrap_or_default()
-                .to_string(),
+            k.condition.doctor_id().unwrap_or_default().to_string(),
         ),
-        ("Type", type_label(&n.cred_type, &k.provider)),
+        ("Type", type_label(n.cred_type, &k.provider).to_string()),
         (
-            if n.state == "doctor" || k.condition.starts_with("doctor:") {
+            if n.state == NoticeState::Doctor || k.condition.doctor_id().is_some() {
                 "File"
             } else {
                 "Source"
             },
-            n.source.clone(),
+            n.source.to_string(),
         ),
-        ("State", n.state.clone()),
+        ("State", n.state.to_string()),
     ];
     if let Some(at) = n.expires_at_ms {
         r.push(("Expires", format!("{} ({})", utc(at), relative(at, now))));
@@ -245,6 +255,65 @@ fn html_escape(s: &str) -> String {
     o
 }
 
+/// What both bodies of a notice show.
+struct Body<'a> {
+    label: &'static str,
+    title: &'a str,
+    message: &'a str,
+    rows: Vec<(&'static str, String)>,
+    fix_line: &'a str,
+    cmds: Vec<String>,
+    footer: String,
+}
+
+fn text_body(b: &Body<'_>) -> String {
+    let mut text = format!("{} {}\n\n", b.label, b.title);
+    if !b.message.is_empty() {
+        text.push_str(&format!("{}\n\n", b.message));
+    }
+    for (k, v) in &b.rows {
+        text.push_str(&format!("{:<10} {v}\n", format!("{k}:")));
+    }
+    if !b.fix_line.is_empty() {
+        text.push_str(&format!("\n{}\n", b.fix_line));
+    }
+    if !b.cmds.is_empty() {
+        text.push('\n');
+        for c in &b.cmds {
+            text.push_str(&format!("    {c}\n"));
+        }
+    }
+    text.push_str(&format!("\n-- \n{}\n", b.footer));
+    text
+}
+
+fn html_body(b: &Body<'_>) -> String {
+    let mut html = String::from("<!DOCTYPE html>\n<html><body style=\"font-family:sans-serif\">\n");
+    html.push_str(&format!("<h2>{} {}</h2>\n", b.label, html_escape(b.title)));
+    if !b.message.is_empty() {
+        html.push_str(&format!("<p>{}</p>\n", html_escape(b.message)));
+    }
+    html.push_str("<table>\n");
+    for (k, v) in &b.rows {
+        html.push_str(&format!(
+            "<tr><th align=\"left\">{k}</th><td>{}</td></tr>\n",
+            html_escape(v)
+        ));
+    }
+    html.push_str("</table>\n");
+    if !b.fix_line.is_empty() {
+        html.push_str(&format!("<p><b>{}</b></p>\n", html_escape(b.fix_line)));
+    }
+    if !b.cmds.is_empty() {
+        html.push_str(&format!("<pre>{}</pre>\n", html_escape(&b.cmds.join("\n"))));
+    }
+    html.push_str(&format!(
+        "<p style=\"color:#777\">{}</p>\n</body></html>\n",
+        html_escape(&b.footer)
+    ));
+    html
+}
+
 /// Render a notice.
 pub fn render(n: &Notification, ctx: &Ctx) -> Rendered {
     let title = format!("{} {}", who(n), headline(n, ctx));
@@ -262,64 +331,28 @@ pub fn render(n: &Notification, ctx: &Ctx) -> Rendered {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join("\n");
-    let rows = rows(n, ctx);
-    let cmds = if resolved { vec![] } else { commands(&n.fix) };
-    let footer = format!(
-        "clawwatch {} on {} · notice {} ({}) · alert {}",
-        env!("CARGO_PKG_VERSION"),
-        ctx.host,
-        n.id,
-        n.kind.as_str(),
-        n.key.slug()
-    );
-
-    let mut text = format!("{} {title}\n\n", label(n));
-    if !n.message.is_empty() {
-        text.push_str(&format!("{}\n\n", n.message));
-    }
-    for (k, v) in &rows {
-        text.push_str(&format!("{:<10} {v}\n", format!("{k}:")));
-    }
-    if !fix_line.is_empty() {
-        text.push_str(&format!("\n{fix_line}\n"));
-    }
-    if !cmds.is_empty() {
-        text.push('\n');
-        for c in &cmds {
-            text.push_str(&format!("    {c}\n"));
-        }
-    }
-    text.push_str(&format!("\n-- \n{footer}\n"));
-
-    let mut html = String::from("<!DOCTYPE html>\n<html><body style=\"font-family:sans-serif\">\n");
-    html.push_str(&format!("<h2>{} {}</h2>\n", label(n), html_escape(&title)));
-    if !n.message.is_empty() {
-        html.push_str(&format!("<p>{}</p>\n", html_escape(&n.message)));
-    }
-    html.push_str("<table>\n");
-    for (k, v) in &rows {
-        html.push_str(&format!(
-            "<tr><th align=\"left\">{k}</th><td>{}</td></tr>\n",
-            html_escape(v)
-        ));
-    }
-    html.push_str("</table>\n");
-    if !fix_line.is_empty() {
-        html.push_str(&format!("<p><b>{}</b></p>\n", html_escape(&fix_line)));
-    }
-    if !cmds.is_empty() {
-        html.push_str(&format!("<pre>{}</pre>\n", html_escape(&cmds.join("\n"))));
-    }
-    html.push_str(&format!(
-        "<p style=\"color:#777\">{}</p>\n</body></html>\n",
-        html_escape(&footer)
-    ));
+    let body = Body {
+        label: label(n),
+        title: &title,
+        message: &n.message,
+        rows: rows(n, ctx),
+        fix_line: &fix_line,
+        cmds: if resolved { vec![] } else { commands(&n.fix) },
+        footer: format!(
+            "clawwatch {} on {} · notice {} ({}) · alert {}",
+            env!("CARGO_PKG_VERSION"),
+            ctx.host,
+            n.id,
+            n.kind.as_str(),
+            n.key.slug()
+        ),
+    };
     Rendered {
+        text: text_body(&body),
+        html: html_body(&body),
         subject,
         title,
         short,
-        text,
-        html,
     }
 }
 
@@ -336,10 +369,16 @@ pub fn fields(n: &Notification, ctx: &Ctx) -> Vec<(&'static str, String)> {
         ("agent", n.key.agent.clone()),
         ("provider", n.key.provider.clone()),
         ("profile", n.key.profile.clone()),
-        ("condition", n.key.condition.clone()),
-        ("state", n.state.clone()),
-        ("type", n.cred_type.clone()),
-        ("source", n.source.clone()),
+        ("condition", n.key.condition.to_string()),
+        ("state", n.state.to_string()),
+        (
+            "type",
+            n.cred_type
+                .map(CredType::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        ),
+        ("source", n.source.to_string()),
         (
             "expires_at",
             n.expires_at_ms
@@ -355,11 +394,12 @@ pub fn fields(n: &Notification, ctx: &Ctx) -> Vec<(&'static str, String)> {
 }
 
 /// The provider's page to renew a credential (ntfy's Click), if known.
-pub fn reauth_url(provider: &str, cred_type: &str) -> Option<&'static str> {
-    Some(match (provider, cred_type) {
-        ("anthropic", "api_key") => "https://console.anthropic.com/settings/keys",
-        ("anthropic", _) => "https://claude.ai/settings",
-        ("openai", "api_key") => "https://platform.openai.com/api-keys",
+pub fn reauth_url(provider: &str, cred_type: Option<CredType>) -> Option<&'static str> {
+    let api_key = cred_type == Some(CredType::ApiKey);
+    Some(match (provider, api_key) {
+        ("anthropic", true) => "https://console.anthropic.com/settings/keys",
+        ("anthropic", false) => "https://claude.ai/settings",
+        ("openai", true) => "https://platform.openai.com/api-keys",
         ("openai" | "openai-codex", _) => "https://chatgpt.com/",
         ("google" | "gemini", _) => "https://aistudio.google.com/app/apikey",
         ("openrouter", _) => "https://openrouter.ai/settings/keys",
@@ -374,26 +414,27 @@ pub fn reauth_url(provider: &str, cred_type: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alert::types::AlertKey;
+    use clawwatch_core::alert::{AlertKey, NoticeSource};
+    use clawwatch_core::model::CredSource;
 
     const NOW: i64 = 1_795_639_915_000;
     const H: i64 = 3_600_000;
 
-    fn notice(kind: NoticeKind, state: &str, expires: Option<i64>) -> Notification {
+    fn notice(kind: NoticeKind, state: NoticeState, expires: Option<i64>) -> Notification {
         Notification {
             id: 3,
             key: AlertKey {
                 agent: "main".into(),
                 provider: "anthropic".into(),
                 profile: "anthropic:manual".into(),
-                condition: "expiry".into(),
+                condition: Condition::Expiry,
             },
             kind,
             severity: Severity::Critical,
             previous_severity: None,
-            state: state.into(),
-            cred_type: "token".into(),
-            source: "state-db".into(),
+            state,
+            cred_type: Some(CredType::Token),
+            source: NoticeSource::Credential(CredSource::StateDb),
             expires_at_ms: expires,
             threshold_ms: None,
             since_ms: NOW - H,
@@ -410,7 +451,7 @@ mod tests {
             now_ms: NOW,
         };
         let r = render(
-            &notice(NoticeKind::Firing, "expired", Some(NOW - 2 * H)),
+            &notice(NoticeKind::Firing, NoticeState::Expired, Some(NOW - 2 * H)),
             &ctx,
         );
         assert_eq!(
@@ -429,7 +470,7 @@ mod tests {
         assert!(r.text.contains("Host:      box"));
         assert!(r.html.contains("<pre>claude setup-token\n"));
         let r = render(
-            &notice(NoticeKind::Repeat, "expired", Some(NOW - 2 * H)),
+            &notice(NoticeKind::Repeat, NoticeState::Expired, Some(NOW - 2 * H)),
             &ctx,
         );
         assert!(
@@ -439,7 +480,11 @@ mod tests {
             r.subject
         );
         let r = render(
-            &notice(NoticeKind::Resolved, "ok", Some(NOW + 30 * 24 * H)),
+            &notice(
+                NoticeKind::Resolved,
+                NoticeState::Ok,
+                Some(NOW + 30 * 24 * H),
+            ),
             &ctx,
         );
         assert_eq!(

@@ -6,7 +6,7 @@
 use super::channel::{Channel, SendError, http_agent, http_send, read_secret_file};
 use super::config::NtfyConfig;
 use super::message::{Ctx, reauth_url, render};
-use super::types::{NoticeKind, Notification, Severity};
+use clawwatch_core::alert::{NoticeKind, Notification, Severity};
 use clawwatch_core::secret::Secret;
 
 pub struct NtfyChannel {
@@ -59,7 +59,7 @@ impl NtfyChannel {
             url: cfg.url.trim().trim_end_matches('/').to_string(),
             topic,
             token,
-            agent: http_agent(clawwatch_core::timefmt::parse_duration(&cfg.timeout)?),
+            agent: http_agent(cfg.timeout),
         })
     }
 }
@@ -89,7 +89,7 @@ impl Channel for NtfyChannel {
             .header("priority", priority)
             .header("tags", tags);
         if n.kind != NoticeKind::Resolved
-            && let Some(click) = reauth_url(&n.key.provider, &n.cred_type)
+            && let Some(click) = reauth_url(&n.key.provider, n.cred_type)
         {
             req = req.header("click", click);
         }

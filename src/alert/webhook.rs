@@ -5,7 +5,7 @@
 use super::channel::{Channel, SendError, http_agent, http_send, read_secret_file};
 use super::config::WebhookConfig;
 use super::message::{Ctx, fields};
-use super::types::{Notification, Severity};
+use clawwatch_core::alert::{Notification, Severity};
 use clawwatch_core::secret::Secret;
 
 pub struct WebhookChannel {
@@ -43,7 +43,7 @@ impl WebhookChannel {
             min_severity: cfg.min_severity,
             url: cfg.url.trim().to_string(),
             token,
-            agent: http_agent(clawwatch_core::timefmt::parse_duration(&cfg.timeout)?),
+            agent: http_agent(cfg.timeout),
         })
     }
 }

@@ -163,7 +163,7 @@ pub fn memory_path(
     config: &Config,
     env: &std::collections::BTreeMap<String, String>,
 ) -> Option<PathBuf> {
-    crate::alert::state::resolve_path(&config.alert.state_file, env)
+    crate::alert::state_file::resolve_path(&config.alert.state_file, env)
         .ok()
         .map(|p| p.with_file_name(PROBE_STATE_FILE))
 }
@@ -264,7 +264,7 @@ impl DoctorCycle {
 
     fn save(&mut self) {
         if let (Some(p), Some(m)) = (&self.memory_path, &self.memory)
-            && let Err(e) = crate::alert::state::save_json(p, m, "probe state")
+            && let Err(e) = crate::fsutil::save_json(p, m, "probe state")
         {
             tracing::warn!("{e}");
         }

@@ -72,7 +72,7 @@ pub struct Metrics {
     /// The per-credential and per-agent gauges of the last report, kept
     /// between cycles: a series lives as long as its credential does.
     report: ReportGauges,
-    alert_metrics: std::sync::OnceLock<Option<crate::alert::metrics::AlertMetrics>>,
+    alert_metrics: std::sync::OnceLock<Option<super::alert_metrics::AlertMetrics>>,
     doctor_metrics: std::sync::OnceLock<Option<super::doctor_metrics::DoctorMetrics>>,
     runs: IntCounter,
     failures: IntCounter,
@@ -187,9 +187,9 @@ impl Metrics {
 
     /// Alert delivery metrics, registered once on this registry (a
     /// reloaded alerter reuses them).
-    pub fn alert_metrics(&self) -> Option<crate::alert::metrics::AlertMetrics> {
+    pub fn alert_metrics(&self) -> Option<super::alert_metrics::AlertMetrics> {
         self.alert_metrics
-            .get_or_init(|| crate::alert::metrics::AlertMetrics::new(&self.registry).ok())
+            .get_or_init(|| super::alert_metrics::AlertMetrics::new(&self.registry).ok())
             .clone()
     }
 

@@ -1,5 +1,6 @@
 //! Renderers of a [`clawwatch_core::model::Report`]: terminal, JSON, `simple` words.
 
+pub mod alert_metrics;
 pub mod doctor_metrics;
 pub mod json;
 pub mod metrics;

@@ -7,6 +7,7 @@
 //! channels and daemon render and deliver. No clock, environment, file or
 //! network access happens in this crate (tests/it/architecture.rs checks).
 
+pub mod alert;
 pub mod doctor;
 pub mod evaluate;
 pub mod labels;

@@ -1,6 +1,8 @@
 //! Alert metrics: `clawwatch_alerts_sent_total{channel,severity}`,
 //! `clawwatch_alert_failures_total{channel}`,
-//! `clawwatch_alert_last_success_timestamp_seconds{channel}`.
+//! `clawwatch_alert_last_success_timestamp_seconds{channel}`. Series of
+//! the metrics output that the alert channels count into (here, so the
+//! output never depends on alerting).
 
 use prometheus::{GaugeVec, IntCounterVec, Opts, Registry};
 
