@@ -33,6 +33,18 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     b.create(dir)
 }
 
+/// Write `value` as pretty JSON to `path` atomically (0600), creating its
+/// directory (0700); `what` names the file in the error.
+pub fn save_json<T: serde::Serialize>(path: &Path, value: &T, what: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        create_private_dir(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| e.to_string())?;
+    bytes.push(b'\n');
+    write_atomic(path, &bytes, 0o600)
+        .map_err(|e| format!("cannot write {what} {}: {e}", path.display()))
+}
+
 /// Replace `path` with `bytes` atomically; the file gets `mode` whatever
 /// the umask. The directory must exist.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
