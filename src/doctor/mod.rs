@@ -4,156 +4,28 @@
 //! Functional core, imperative shell, as everywhere else: [`gather`] reads
 //! what the checks need (file modes, the gateway's systemd unit, shell
 //! profiles, clawwatch's config, the metrics port, and with `--probe` the
-//! live provider answers) into plain [`DoctorInputs`]; the pure
-//! [`findings`] turns a snapshot, its report and those inputs into
-//! [`Finding`]s. Nothing here creates, modifies or touches a file.
+//! live provider answers) into plain
+//! [`clawwatch_core::doctor::DoctorInputs`]; the pure
+//! [`clawwatch_core::doctor::findings`] turns a snapshot, its report and
+//! those inputs into [`Finding`]s. Nothing here creates, modifies or
+//! touches a file.
 
 pub mod config;
 pub mod cycle;
-pub mod deploy;
 pub mod gather;
-pub mod openclaw;
 pub mod probe;
 
 use crate::cli::CommonArgs;
 use crate::sources::{self, HostEnv, ReadOptions};
-use clawwatch_core::model::{Report, Snapshot, Verdict};
+use clawwatch_core::doctor::{Finding, Level, Summary, findings, summary, verdict};
+use clawwatch_core::model::Report;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 use std::path::PathBuf;
-
-pub use clawwatch_core::doctor::{Finding, Level};
 
 /// Version of the `doctor --json` document; fields are only ever added
 /// within a version.
 pub const SCHEMA_VERSION: u32 = 1;
-
-// ------------------------------------------------------------ inputs
-
-/// What the imperative shell gathered for the pure checks.
-#[derive(Debug, Clone, Default)]
-pub struct DoctorInputs {
-    pub state_dir_exists: bool,
-    /// Existing files that can hold credentials, with their permission bits.
-    pub file_modes: Vec<(PathBuf, u32)>,
-    /// The gateway's systemd user unit, when installed.
-    pub gateway_unit: Option<SystemdUnit>,
-    /// Variable names the gateway service gets without a shell: the state
-    /// dir's `.env`, `gateway.env`, `gateway.systemd.env`, the unit's
-    /// `Environment=`/`EnvironmentFile=`, config `env.vars`.
-    pub gateway_env_names: BTreeSet<String>,
-    /// OpenClaw imports the login shell's environment (`env.shellEnv.enabled`
-    /// or `OPENCLAW_LOAD_SHELL_ENV=1`).
-    pub shell_env_import: bool,
-    /// Credential variables exported by shell profiles (names only).
-    pub shell_exports: Vec<ShellExport>,
-    pub clawwatch: ClawwatchInputs,
-    /// `--probe` results; None when not probing.
-    pub probes: Option<Vec<probe::ProbeResult>>,
-}
-
-#[derive(Debug, Clone)]
-pub struct SystemdUnit {
-    pub path: PathBuf,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ShellExport {
-    pub path: PathBuf,
-    pub var: String,
-}
-
-/// clawwatch's own deployment as the shell found it.
-#[derive(Debug, Clone, Default)]
-pub struct ClawwatchInputs {
-    /// The config file in effect (explicit `--config` or the default path).
-    pub config_path: Option<PathBuf>,
-    /// `config::load`'s answer: the error text when invalid.
-    pub config_error: Option<String>,
-    /// The config file as a raw TOML table (alert channels are checked on
-    /// it, so a channel kind the typed config does not know yet is still
-    /// checked).
-    pub raw: Option<toml::Table>,
-    pub state_dir: Option<DirCheck>,
-    pub textfile_dir: Option<DirCheck>,
-    /// Readability of every `*_file` an alert channel names.
-    pub files: BTreeMap<String, Result<(), String>>,
-    /// Whether each `[[alert.command]]` program was found.
-    pub commands: BTreeMap<String, bool>,
-    /// `CLAWWATCH_SMTP_PASSWORD` is set.
-    pub env_smtp_password: bool,
-    pub metrics_port: Option<PortCheck>,
-    /// `--probe`: (channel name, host:port, EHLO answer or error).
-    pub smtp_probes: Vec<(String, String, Result<String, String>)>,
-}
-
-/// A directory clawwatch must write to.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DirCheck {
-    pub dir: PathBuf,
-    /// Why it is not writable (or cannot be created).
-    pub result: Result<(), String>,
-    /// The setting that names it (for the fix).
-    pub setting: &'static str,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum PortState {
-    Free,
-    /// Another clawwatch already serves /metrics there.
-    Ours,
-    InUse(String),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct PortCheck {
-    pub addr: String,
-    pub state: PortState,
-}
-
-// ------------------------------------------------------------ core
-
-/// Every finding, most severe first (stable within a severity).
-pub fn findings(snap: &Snapshot, report: &Report, inputs: &DoctorInputs) -> Vec<Finding> {
-    let mut out = openclaw::findings(snap, report, inputs);
-    out.extend(deploy::findings(&inputs.clawwatch, &snap.paths.home));
-    if let Some(results) = &inputs.probes {
-        out.extend(probe::findings(results, report.now_ms));
-    }
-    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    out
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Summary {
-    pub error: usize,
-    pub warning: usize,
-    pub info: usize,
-}
-
-pub fn summary(findings: &[Finding]) -> Summary {
-    let mut s = Summary::default();
-    for f in findings {
-        match f.severity {
-            Level::Error => s.error += 1,
-            Level::Warning => s.warning += 1,
-            Level::Info => s.info += 1,
-        }
-    }
-    s
-}
-
-/// The verdict doctor's exit code follows: any error → failing (1), only
-/// warnings → expiring (2), else ok (0).
-pub fn verdict(findings: &[Finding]) -> Verdict {
-    match findings.iter().map(|f| f.severity).max() {
-        Some(Level::Error) => Verdict::Failing,
-        Some(Level::Warning) => Verdict::Expiring,
-        _ => Verdict::Ok,
-    }
-}
 
 #[derive(Serialize)]
 struct JsonDoc<'a> {
@@ -301,27 +173,13 @@ pub fn run(args: &DoctorArgs, host: &HostEnv) -> anyhow::Result<(String, i32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn exit_verdict_follows_the_worst_severity() {
-        let f = |s| Finding::new("x", s, "m", "f");
-        assert_eq!(verdict(&[]), Verdict::Ok);
-        assert_eq!(verdict(&[f(Level::Info)]), Verdict::Ok);
-        assert_eq!(
-            verdict(&[f(Level::Info), f(Level::Warning)]),
-            Verdict::Expiring
-        );
-        assert_eq!(
-            verdict(&[f(Level::Warning), f(Level::Error)]),
-            Verdict::Failing
-        );
-    }
+    use clawwatch_core::doctor::FindingId;
 
     #[test]
     fn json_schema_is_stable() {
         let f = vec![
-            Finding::new("profile-expired", Level::Error, "m", "fix").agent("main"),
-            Finding::new("config-missing", Level::Info, "m2", "").path("~/x"),
+            Finding::new(FindingId::ProfileExpired, Level::Error, "m", "fix").agent("main"),
+            Finding::new(FindingId::ConfigMissing, Level::Info, "m2", "").path("~/x"),
         ];
         let v: serde_json::Value = serde_json::from_str(&render_json(&f, 1)).unwrap();
         assert_eq!(v["schema_version"], 1);
