@@ -7,8 +7,8 @@
 //! live provider answers) into plain
 //! [`clawwatch_core::doctor::DoctorInputs`]; the pure
 //! [`clawwatch_core::doctor::findings`] turns a snapshot, its report and
-//! those inputs into [`Finding`]s. Nothing here creates, modifies or
-//! touches a file.
+//! those inputs into findings; `crate::output::doctor` renders them.
+//! Nothing here creates, modifies or touches a file.
 
 pub mod config;
 pub mod cycle;
@@ -16,93 +16,10 @@ pub mod gather;
 pub mod probe;
 
 use crate::cli::CommonArgs;
+use crate::output::doctor::{render_json, render_text};
 use crate::sources::{self, HostEnv, ReadOptions};
-use clawwatch_core::doctor::{Finding, Level, Summary, findings, summary, verdict};
-use clawwatch_core::model::Report;
-use serde::Serialize;
-use std::fmt::Write;
+use clawwatch_core::doctor::{findings, verdict};
 use std::path::PathBuf;
-
-/// Version of the `doctor --json` document; fields are only ever added
-/// within a version.
-pub const SCHEMA_VERSION: u32 = 1;
-
-#[derive(Serialize)]
-struct JsonDoc<'a> {
-    schema_version: u32,
-    findings: &'a [Finding],
-    summary: Summary,
-    exit_code: i32,
-}
-
-/// `doctor --json`.
-pub fn render_json(findings: &[Finding], exit_code: i32) -> String {
-    let doc = JsonDoc {
-        schema_version: SCHEMA_VERSION,
-        findings,
-        summary: summary(findings),
-        exit_code,
-    };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
-    s.push('\n');
-    s
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
-/// The human report: one block per finding, then a summary line.
-pub fn render_text(report: &Report, findings: &[Finding], exit_code: i32) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "clawwatch doctor: OpenClaw state {}, config {}",
-        report.state_dir, report.config_path
-    );
-    for f in findings {
-        let level = match f.severity {
-            Level::Error => "ERROR  ",
-            Level::Warning => "WARNING",
-            Level::Info => "INFO   ",
-        };
-        out.push('\n');
-        let _ = write!(out, "{level} {}", f.id);
-        if let Some(a) = &f.agent {
-            let _ = write!(out, " (agent {a})");
-        }
-        out.push('\n');
-        let _ = writeln!(out, "        {}", f.message);
-        if let Some(p) = &f.path {
-            let _ = writeln!(out, "        path: {p}");
-        }
-        if !f.fix.is_empty() {
-            let _ = writeln!(out, "        fix:  {}", f.fix);
-        }
-    }
-    let s = summary(findings);
-    if findings.is_empty() {
-        out.push('\n');
-        let _ = writeln!(
-            out,
-            "No findings: OpenClaw's model auth and clawwatch's setup look right."
-        );
-    }
-    let _ = writeln!(
-        out,
-        "\n{}, {}, {} (exit {exit_code})",
-        plural(s.error, "error"),
-        plural(s.warning, "warning"),
-        s.info.to_string() + " info"
-    );
-    out
-}
-
-// ------------------------------------------------------------ shell
 
 /// `clawwatch doctor` flags.
 #[derive(Debug, Clone, clap::Args)]
@@ -168,33 +85,4 @@ pub fn run(args: &DoctorArgs, host: &HostEnv) -> anyhow::Result<(String, i32)> {
         render_text(&report, &found, code)
     };
     Ok((text, code))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clawwatch_core::doctor::FindingId;
-
-    #[test]
-    fn json_schema_is_stable() {
-        let f = vec![
-            Finding::new(FindingId::ProfileExpired, Level::Error, "m", "fix").agent("main"),
-            Finding::new(FindingId::ConfigMissing, Level::Info, "m2", "").path("~/x"),
-        ];
-        let v: serde_json::Value = serde_json::from_str(&render_json(&f, 1)).unwrap();
-        assert_eq!(v["schema_version"], 1);
-        assert_eq!(v["exit_code"], 1);
-        assert_eq!(
-            v["summary"],
-            serde_json::json!({"error":1,"warning":0,"info":1})
-        );
-        assert_eq!(
-            v["findings"][0],
-            serde_json::json!({"id":"profile-expired","severity":"error","agent":"main","message":"m","fix":"fix"})
-        );
-        assert_eq!(
-            v["findings"][1],
-            serde_json::json!({"id":"config-missing","severity":"info","message":"m2","path":"~/x","fix":""})
-        );
-    }
 }
