@@ -47,7 +47,7 @@ pub enum Command {
     Status(StatusArgs),
     /// Read-only findings: why model auth is broken and what to run; clawwatch's own setup.
     /// Exit 0 nothing at warning or above, 2 warnings only, 1 any error.
-    Doctor(crate::doctor::DoctorArgs),
+    Doctor(DoctorArgs),
     /// The agent: checks on a cron schedule, Prometheus /metrics, alerts.
     Run(RunArgs),
     /// One cycle (check, alert, textfile, heartbeat) for a timer or a Termux job.
@@ -145,6 +145,39 @@ pub struct CommonArgs {
     /// Exit-code convention.
     #[arg(long, value_enum, default_value_t = ExitCodes::Openclaw)]
     pub exit_codes: ExitCodes,
+}
+
+/// `clawwatch doctor` flags.
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Print the findings as JSON (schema_version 1, see the README).
+    #[arg(long)]
+    pub json: bool,
+    /// Also send one minimal authenticated request per selected credential
+    /// to its provider (uses the network), rotating keys as the gateway does.
+    #[arg(long)]
+    pub probe: bool,
+    /// clawwatch.toml to check (default: $XDG_CONFIG_HOME/clawwatch/clawwatch.toml,
+    /// else /etc/clawwatch/clawwatch.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+impl DoctorArgs {
+    /// The plain request `doctor::command::run` takes.
+    pub fn request(&self) -> crate::doctor::command::DoctorRequest {
+        crate::doctor::command::DoctorRequest {
+            state_dir: self.common.state_dir.clone(),
+            policy: self.common.policy(),
+            now_ms: self.common.now,
+            exit_codes: self.common.exit_codes,
+            json: self.json,
+            probe: self.probe,
+            config: self.config.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -398,7 +431,7 @@ pub fn run(cli: &Cli, host: &HostEnv) -> Result<i32> {
             }
         }
         Command::Doctor(args) => {
-            let (text, code) = crate::doctor::run(args, host)?;
+            let (text, code) = crate::doctor::command::run(&args.request(), host)?;
             emit(cli, &text)?;
             Ok(code)
         }
