@@ -6,7 +6,7 @@
 //! profiles, clawwatch's config, the metrics port, and with `--probe` the
 //! live provider answers, sent by [`probe`]) into plain
 //! [`clawwatch_core::doctor::DoctorInputs`]; the pure
-//! [`clawwatch_core::doctor::findings`] turns a snapshot, its report and
+//! [`clawwatch_core::doctor::findings()`] turns a snapshot, its report and
 //! those inputs into findings. [`command`] is `clawwatch doctor`, [`cycle`]
 //! doctor inside the agent. Nothing here creates, modifies or touches a
 //! file of OpenClaw's.

@@ -1,6 +1,6 @@
 //! `doctor --probe`, the network side: sends the requests the core planned
-//! ([`clawwatch_core::doctor::probe::plan`]) over HTTPS with ureq (rustls),
-//! through the gateway's rotation rule ([`rotate`]). Secrets go only into
+//! ([`clawwatch_core::doctor::probe::plan()`]) over HTTPS with ureq (rustls),
+//! through the gateway's rotation rule ([`rotate()`]). Secrets go only into
 //! request headers; answers are built by the core, which scrubs the key
 //! from the response text first.
 

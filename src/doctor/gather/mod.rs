@@ -1,5 +1,5 @@
 //! The imperative shell of doctor: everything the pure checks
-//! ([`clawwatch_core::doctor::findings`]) need from the host, read without
+//! ([`clawwatch_core::doctor::findings()`]) need from the host, read without
 //! creating, modifying or touching any file (metadata, reads, `access(2)`,
 //! a bind test of the metrics port and, with `--probe`, the network).
 
