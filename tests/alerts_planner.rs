@@ -649,7 +649,7 @@ fn finding(
     sev: clawwatch_core::doctor::Level,
 ) -> clawwatch_core::doctor::Finding {
     clawwatch_core::doctor::Finding::new(
-        id,
+        clawwatch_core::doctor::FindingId::from_word(id).expect("a finding id"),
         sev,
         format!("{id} message"),
         "run `openclaw doctor --fix`",

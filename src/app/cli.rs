@@ -45,7 +45,7 @@ pub enum Command {
     Status(StatusArgs),
     /// Read-only findings: why model auth is broken and what to run; clawwatch's own setup.
     /// Exit 0 nothing at warning or above, 2 warnings only, 1 any error.
-    Doctor(crate::doctor::DoctorArgs),
+    Doctor(DoctorArgs),
     /// The agent: checks on a cron schedule, Prometheus /metrics, alerts.
     Run(RunArgs),
     /// One cycle (check, alert, textfile, heartbeat) for a timer or a Termux job.
@@ -143,6 +143,24 @@ pub struct CommonArgs {
     /// Exit-code convention.
     #[arg(long, value_enum, default_value_t = ExitCodes::Openclaw)]
     pub exit_codes: ExitCodes,
+}
+
+/// `clawwatch doctor` flags.
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Print the findings as JSON (schema_version 1, see the README).
+    #[arg(long)]
+    pub json: bool,
+    /// Also send one minimal authenticated request per selected credential
+    /// to its provider (uses the network), rotating keys as the gateway does.
+    #[arg(long)]
+    pub probe: bool,
+    /// clawwatch.toml to check (default: $XDG_CONFIG_HOME/clawwatch/clawwatch.toml,
+    /// else /etc/clawwatch/clawwatch.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -2,8 +2,8 @@
 //! clawwatch's own failures are `Err` (exit 3).
 
 use super::cli::{
-    AlertCommand, Cli, Command, CommonArgs, ConfigArgs, ConfigCommand, OnceArgs, RunArgs,
-    StatusArgs, StatusFormat,
+    AlertCommand, Cli, Command, CommonArgs, ConfigArgs, ConfigCommand, DoctorArgs, OnceArgs,
+    RunArgs, StatusArgs, StatusFormat,
 };
 use crate::check::{self, CheckRequest};
 use crate::daemon::{cycle, hooks::Hooks, settings};
@@ -18,11 +18,7 @@ pub fn run(cli: &Cli, host: &HostEnv) -> Result<i32> {
     match &cli.command {
         Command::Check(args) => check(cli, args, host),
         Command::Status(args) => status(cli, args, host),
-        Command::Doctor(args) => {
-            let (text, code) = crate::doctor::run(args, host)?;
-            emit(cli, &text)?;
-            Ok(code)
-        }
+        Command::Doctor(args) => doctor(cli, args, host),
         Command::Run(args) => daemon(args, host),
         Command::Once(args) => once(cli, args, host),
         Command::Config(ConfigCommand::Example) => {
@@ -63,6 +59,21 @@ fn request(args: &CommonArgs) -> CheckRequest {
         policy: args.policy(),
         now_ms: args.now_ms(),
     }
+}
+
+fn doctor(cli: &Cli, args: &DoctorArgs, host: &HostEnv) -> Result<i32> {
+    let req = crate::doctor::command::DoctorRequest {
+        state_dir: args.common.state_dir.clone(),
+        policy: args.common.policy(),
+        now_ms: args.common.now,
+        exit_codes: args.common.exit_codes,
+        json: args.json,
+        probe: args.probe,
+        config: args.config.clone(),
+    };
+    let (text, code) = crate::doctor::command::run(&req, host)?;
+    emit(cli, &text)?;
+    Ok(code)
 }
 
 fn check(cli: &Cli, args: &CommonArgs, host: &HostEnv) -> Result<i32> {

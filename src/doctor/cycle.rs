@@ -10,103 +10,29 @@
 //! exported at 0 (the state set `run`'s /metrics keeps) by `once` and after
 //! a restart too, until a week after it was last seen.
 
-use super::probe::{self, ProbeResult, ProbeTarget};
-use super::{DoctorInputs, Finding, gather};
+use super::config::DoctorConfig;
+use super::gather::{self, Options};
+use super::probe;
 use crate::config::Config;
 use crate::schedule::Schedule;
 use crate::sources::HostEnv;
 use chrono::{DateTime, Utc};
-use clawwatch_core::model::{Report, Snapshot, Verdict};
-use serde::{Deserialize, Serialize};
+pub use clawwatch_core::doctor::memory::PROBE_STATE_VERSION;
+use clawwatch_core::doctor::probe::{ProbeResult, ProbeTarget, plan};
+use clawwatch_core::doctor::{FindingLabels, ProbeMemory, finding_labels, findings, verdict};
+use clawwatch_core::model::{Report, Snapshot};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Version of `probe-state.json`.
-pub const PROBE_STATE_VERSION: u32 = 1;
+/// What doctor found in one cycle (the core's plain struct).
+pub use clawwatch_core::doctor::DoctorOutcome;
+
 /// The probe state file's name, beside the alert state file.
 pub const PROBE_STATE_FILE: &str = "probe-state.json";
 
 /// Sends the probe requests (the network in production, a stub in tests).
 pub type Prober = Box<dyn FnMut(&[ProbeTarget]) -> Vec<ProbeResult> + Send>;
-
-/// The last probe: when, and what the providers answered; and the findings
-/// earlier cycles saw.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ProbeMemory {
-    pub version: u32,
-    pub last_probe_ms: Option<i64>,
-    pub results: Vec<ProbeResult>,
-    /// Absent from files written before it existed.
-    #[serde(default)]
-    pub findings_seen: Vec<SeenFinding>,
-}
-
-/// A finding's labels (agent, "" for none; id; severity) and when a cycle
-/// last saw it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SeenFinding {
-    pub labels: [String; 3],
-    pub last_seen_ms: i64,
-}
-
-/// How long a fixed finding is still exported at 0.
-const SEEN_RETENTION_MS: i64 = 7 * 24 * 3_600_000;
-/// A finding still present refreshes its last-seen time at most this often,
-/// so the state file is not rewritten every cycle.
-const SEEN_REFRESH_MS: i64 = 24 * 3_600_000;
-
-/// A finding's metric labels.
-pub fn finding_labels(f: &Finding) -> [String; 3] {
-    [
-        f.agent.clone().unwrap_or_default(),
-        f.id.to_string(),
-        f.severity.as_str().to_string(),
-    ]
-}
-
-impl ProbeMemory {
-    /// Note the findings of a cycle at `now_ms`: returns the labels seen by
-    /// earlier cycles (within the retention) that are gone now, and whether
-    /// the memory changed (a new finding, one forgotten, a daily refresh).
-    pub fn note_findings(
-        &mut self,
-        current: &[[String; 3]],
-        now_ms: i64,
-    ) -> (Vec<[String; 3]>, bool) {
-        let mut changed = false;
-        let before = self.findings_seen.len();
-        self.findings_seen.retain(|s| {
-            current.contains(&s.labels)
-                || (now_ms - s.last_seen_ms < SEEN_RETENTION_MS && s.last_seen_ms <= now_ms)
-        });
-        changed |= self.findings_seen.len() != before;
-        for labels in current {
-            match self.findings_seen.iter_mut().find(|s| &s.labels == labels) {
-                Some(s)
-                    if now_ms - s.last_seen_ms >= SEEN_REFRESH_MS || s.last_seen_ms > now_ms =>
-                {
-                    s.last_seen_ms = now_ms;
-                    changed = true;
-                }
-                Some(_) => {}
-                None => {
-                    self.findings_seen.push(SeenFinding {
-                        labels: labels.clone(),
-                        last_seen_ms: now_ms,
-                    });
-                    changed = true;
-                }
-            }
-        }
-        let gone = self
-            .findings_seen
-            .iter()
-            .filter(|s| !current.contains(&s.labels))
-            .map(|s| s.labels.clone())
-            .collect();
-        (gone, changed)
-    }
-}
 
 /// Whether the probe is due at `now`: never probed, a fire time of its
 /// schedule passed since the last probe, or the clock went back behind it.
@@ -118,19 +44,6 @@ pub fn probe_due(schedule: &Schedule, last_ms: Option<i64>, now: DateTime<Utc>) 
         return true;
     }
     schedule.next_after(last).is_some_and(|next| next <= now)
-}
-
-/// What doctor found in one cycle.
-#[derive(Debug, Clone, Default)]
-pub struct DoctorOutcome {
-    /// Most severe first.
-    pub findings: Vec<Finding>,
-    /// `clawwatch doctor`'s exit code for these findings (0, 1, 2).
-    pub status: i32,
-    /// The probe in effect (the last one, maybe from an earlier cycle).
-    pub probe: Option<ProbeMemory>,
-    /// Labels of findings earlier cycles saw that are gone now.
-    pub gone: Vec<[String; 3]>,
 }
 
 pub struct DoctorCycle {
@@ -159,10 +72,7 @@ pub fn network_prober() -> Prober {
 
 /// `probe-state.json` beside the alert state file (None when neither
 /// XDG_STATE_HOME nor HOME is known: the probe memory stays in memory).
-pub fn memory_path(
-    config: &Config,
-    env: &std::collections::BTreeMap<String, String>,
-) -> Option<PathBuf> {
+pub fn memory_path(config: &Config, env: &BTreeMap<String, String>) -> Option<PathBuf> {
     crate::alert::state_file::resolve_path(&config.alert.state_file, env)
         .ok()
         .map(|p| p.with_file_name(PROBE_STATE_FILE))
@@ -210,10 +120,7 @@ impl DoctorCycle {
 
     /// From the agent's config (the network prober); None when
     /// `[doctor] enabled = false`.
-    pub fn from_config(
-        config: &Config,
-        env: &std::collections::BTreeMap<String, String>,
-    ) -> Option<Self> {
+    pub fn from_config(config: &Config, env: &BTreeMap<String, String>) -> Option<Self> {
         if !config.doctor.enabled {
             return None;
         }
@@ -235,13 +142,13 @@ impl DoctorCycle {
         &mut self,
         snap: &Snapshot,
         report: &Report,
-        config: &Config,
+        doctor: &DoctorConfig,
         now: DateTime<Utc>,
     ) -> Option<ProbeMemory> {
         let schedule = self.probe_schedule.clone()?;
         let memory = self.memory();
         if probe_due(&schedule, memory.last_probe_ms, now) {
-            let targets = probe::plan(snap, report, &config.doctor.base_urls);
+            let targets = plan(snap, report, &doctor.base_urls);
             let results = (self.prober)(&targets);
             let memory = self.memory();
             memory.last_probe_ms = Some(now.timestamp_millis());
@@ -281,11 +188,11 @@ impl DoctorCycle {
         now: DateTime<Utc>,
     ) -> DoctorOutcome {
         let loaded = Ok((config.clone(), config_path.map(Path::to_path_buf)));
-        let mut inputs: DoctorInputs = gather::gather(
+        let mut inputs = gather::gather(
             snap,
             report,
             host,
-            gather::Options {
+            Options {
                 config_arg: config_path,
                 loaded: &loaded,
                 probe: false,
@@ -293,15 +200,12 @@ impl DoctorCycle {
                 in_agent: true,
             },
         );
-        let probe = self.probe(snap, report, config, now);
+        let probe = self.probe(snap, report, &config.doctor, now);
         inputs.probes = probe.as_ref().map(|m| m.results.clone());
-        let findings = super::findings(snap, report, &inputs);
-        let status = match super::verdict(&findings) {
-            Verdict::Ok => 0,
-            Verdict::Expiring => 2,
-            _ => 1,
-        };
-        let current: Vec<[String; 3]> = findings.iter().map(finding_labels).collect();
+        let findings = findings(snap, report, &inputs);
+        // `clawwatch doctor`'s exit code: 0 ok, 2 warnings only, 1 an error.
+        let status = verdict(&findings).openclaw_code();
+        let current: Vec<FindingLabels> = findings.iter().map(finding_labels).collect();
         let (gone, changed) = self
             .memory()
             .note_findings(&current, now.timestamp_millis());
@@ -347,42 +251,6 @@ mod tests {
             ms("2026-11-25T12:00:00Z"),
             at("2026-11-25T10:00:00Z")
         ));
-    }
-
-    #[test]
-    fn findings_seen_are_remembered_for_a_week_and_written_rarely() {
-        let l = |id: &str| [String::new(), id.to_string(), "warning".to_string()];
-        let day = 24 * 3_600_000;
-        let mut m = ProbeMemory::default();
-        let t0 = at("2026-11-25T10:00:00Z").timestamp_millis();
-        assert_eq!(m.note_findings(&[l("a"), l("b")], t0), (vec![], true));
-        // Same findings an hour later: nothing to write.
-        assert_eq!(
-            m.note_findings(&[l("a"), l("b")], t0 + day / 24),
-            (vec![], false)
-        );
-        // b is fixed: exported at 0, nothing new to write.
-        assert_eq!(
-            m.note_findings(&[l("a")], t0 + 2 * day / 24),
-            (vec![l("b")], false)
-        );
-        // a still there a day later: its last-seen time is refreshed once.
-        assert_eq!(
-            m.note_findings(&[l("a")], t0 + day + 1),
-            (vec![l("b")], true)
-        );
-        assert_eq!(
-            m.note_findings(&[l("a")], t0 + day + 2),
-            (vec![l("b")], false)
-        );
-        // A week after b was last seen it is forgotten.
-        assert_eq!(m.note_findings(&[l("a")], t0 + 7 * day), (vec![], true));
-        assert_eq!(m.findings_seen.len(), 1);
-        // It comes back: remembered again.
-        assert_eq!(
-            m.note_findings(&[l("a"), l("b")], t0 + 8 * day),
-            (vec![], true)
-        );
     }
 
     fn home_with_key() -> (tempfile::TempDir, HostEnv) {

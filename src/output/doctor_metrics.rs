@@ -7,7 +7,7 @@
 //! `openclaw_auth_probe_last_timestamp_seconds`. Label values are ids, agent
 //! ids, provider names and hashed profile ids: never a message or a secret.
 
-use crate::doctor::cycle::DoctorOutcome;
+use clawwatch_core::doctor::{DoctorOutcome, ProbeMemory, finding_labels, summary};
 use prometheus::{Gauge, GaugeVec, IntGauge, IntGaugeVec, Opts, Registry};
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -80,11 +80,7 @@ impl DoctorMetrics {
     /// Record one cycle's doctor outcome.
     pub fn record(&self, out: &DoctorOutcome) {
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        let now: BTreeSet<[String; 3]> = out
-            .findings
-            .iter()
-            .map(crate::doctor::cycle::finding_labels)
-            .collect();
+        let now: BTreeSet<[String; 3]> = out.findings.iter().map(finding_labels).collect();
         // Gone since an earlier cycle of this process, or (from the state
         // file) of an earlier `once` or before a restart.
         seen.findings.extend(out.gone.iter().cloned());
@@ -99,7 +95,7 @@ impl DoctorMetrics {
                 .set(1.0);
         }
         seen.findings.extend(now);
-        let s = crate::doctor::summary(&out.findings);
+        let s = summary(&out.findings);
         self.findings
             .with_label_values(&["error"])
             .set(s.error as i64);
@@ -110,10 +106,13 @@ impl DoctorMetrics {
             .with_label_values(&["info"])
             .set(s.info as i64);
         self.status.set(out.status as i64);
+        if let Some(probe) = &out.probe {
+            self.record_probe(probe, &mut seen);
+        }
+    }
 
-        let Some(probe) = &out.probe else {
-            return;
-        };
+    /// The probe in effect: its time and each target's answer.
+    fn record_probe(&self, probe: &ProbeMemory, seen: &mut Seen) {
         if let Some(ms) = probe.last_probe_ms {
             self.probe_last.set(ms as f64 / 1000.0);
         }

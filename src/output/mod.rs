@@ -1,6 +1,8 @@
-//! Renderers of a [`clawwatch_core::model::Report`]: terminal, JSON, `simple` words.
+//! Renderers of a [`clawwatch_core::model::Report`]: terminal, JSON, `simple` words;
+//! doctor's report and metrics.
 
 pub mod alert_metrics;
+pub mod doctor;
 pub mod doctor_metrics;
 pub mod json;
 pub mod metrics;

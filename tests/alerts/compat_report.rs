@@ -3,7 +3,7 @@
 //! blind agent, unreadable sources, doctor findings with and without a
 //! path), so a state file holds every condition, state and source word.
 
-use clawwatch_core::doctor::{Finding, Level};
+use clawwatch_core::doctor::{Finding, FindingId, Level};
 use clawwatch_core::model::*;
 
 pub const T0: i64 = 1_795_639_915_000;
@@ -151,14 +151,14 @@ pub fn report(step: u8, now: i64) -> Report {
 pub fn findings(step: u8) -> Vec<Finding> {
     let mut f = vec![
         Finding::new(
-            "gateway-token-in-config",
+            FindingId::from_word("auth-order-unknown-profile").expect("a finding id"),
             Level::Warning,
             "a token sits in openclaw.json",
             "run `openclaw doctor --fix`",
         )
         .agent("main"),
         Finding::new(
-            "gateway-token-in-config",
+            FindingId::from_word("auth-order-unknown-profile").expect("a finding id"),
             Level::Warning,
             "another token sits in openclaw.json",
             "run `openclaw doctor --fix`",
@@ -168,7 +168,7 @@ pub fn findings(step: u8) -> Vec<Finding> {
     if step == 0 {
         f.push(
             Finding::new(
-                "setup-token-in-api-key-var",
+                FindingId::from_word("setup-token-in-api-key-var").expect("a finding id"),
                 Level::Error,
                 "a setup-token is in ANTHROPIC_API_KEY",
                 "move it: `openclaw models auth paste-token --provider anthropic`",

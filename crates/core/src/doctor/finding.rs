@@ -1,6 +1,7 @@
 //! One doctor finding: a stable id, how bad it is, what is wrong, where,
 //! and the command that fixes it.
 
+use super::id::FindingId;
 use serde::Serialize;
 
 /// How bad a finding is (`doctor` exits 1 on an error, 2 on warnings only).
@@ -22,11 +23,12 @@ impl Level {
     }
 }
 
-/// One finding. `id` is stable and kebab-case (a metrics label and an alert
-/// key); `message` and `fix` are for people and never hold a secret.
+/// One finding. `id` serialises to a stable kebab-case word (a metrics
+/// label and an alert key); `message` and `fix` are for people and never
+/// hold a secret.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
-    pub id: &'static str,
+    pub id: FindingId,
     pub severity: Level,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agent: Option<String>,
@@ -38,7 +40,7 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(
-        id: &'static str,
+        id: FindingId,
         severity: Level,
         message: impl Into<String>,
         fix: impl Into<String>,

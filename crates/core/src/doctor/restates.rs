@@ -1,6 +1,7 @@
 //! Which findings only restate what the check (and its alerts) says.
 
 use super::finding::{Finding, Level};
+use super::id::FindingId;
 use crate::model::Report;
 
 /// Findings that only restate what the credential alerts already say (an
@@ -8,18 +9,19 @@ use crate::model::Report;
 /// source clawwatch cannot read): metrics show them, alerts do not repeat
 /// them.
 pub fn restates_check(f: &Finding, report: &Report) -> bool {
-    const CREDENTIAL: &[&str] = &[
-        "profile-expired",
-        "profile-expiring",
-        "profile-unusable",
-        "route-without-credential",
-        "route-runtime-unavailable",
-        "agent-unresolved",
-        "profile-dropped",
-        "dotenv-unreadable",
-        "claude-code-creds-invalid",
-    ];
-    if CREDENTIAL.contains(&f.id) {
+    use FindingId as F;
+    if matches!(
+        f.id,
+        F::ProfileExpired
+            | F::ProfileExpiring
+            | F::ProfileUnusable
+            | F::RouteWithoutCredential
+            | F::RouteRuntimeUnavailable
+            | F::AgentUnresolved
+            | F::ProfileDropped
+            | F::DotenvUnreadable
+            | F::ClaudeCodeCredsInvalid
+    ) {
         return true;
     }
     // An error that makes OpenClaw refuse an agent is that agent's "blind"

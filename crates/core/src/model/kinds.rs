@@ -3,10 +3,8 @@
 //! Each serialises to the word the JSON schemas, metrics labels and
 //! messages have always used.
 
-use serde::{Serialize, Serializer};
-use std::fmt;
-
-/// Implements `as_str`, `Display` and `Serialize` from one table of words.
+/// Implements `ALL`, `as_str`, `from_word`, `Display` and `Serialize` from
+/// one table of words.
 macro_rules! words {
     ($ty:ident { $($variant:ident => $word:literal),+ $(,)? }) => {
         impl $ty {
@@ -27,19 +25,23 @@ macro_rules! words {
             }
         }
 
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl Serialize for $ty {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        impl ::serde::Serialize for $ty {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
             }
         }
     };
 }
+
+/// The same table for the other closed vocabularies of the crate (doctor's
+/// finding ids and alert channel kinds).
+pub(crate) use words;
 
 /// What kind of secret a credential is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -7,6 +7,7 @@ mod policy;
 mod report;
 mod snapshot;
 
+pub(crate) use kinds::words;
 pub use kinds::*;
 pub use policy::*;
 pub use report::*;

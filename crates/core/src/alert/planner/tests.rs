@@ -122,7 +122,8 @@ fn findings(w: W) -> Vec<Finding> {
     match w {
         W::Doctor(level) => vec![
             Finding::new(
-                "legacy-auth-profiles",
+                crate::doctor::FindingId::from_word("legacy-auth-profiles-json")
+                    .expect("a finding id"),
                 level,
                 "a legacy file",
                 "run `openclaw doctor --fix`",
@@ -386,13 +387,13 @@ fn the_planner_as_a_table() {
                 (
                     T0,
                     W::Doctor(Level::Error),
-                    &["firing critical doctor doctor:legacy-auth-profiles → mail,phone"],
+                    &["firing critical doctor doctor:legacy-auth-profiles-json → mail,phone"],
                 ),
                 (T0 + M, W::Doctor(Level::Error), &[]),
                 (
                     T0 + 2 * M,
                     fixed,
-                    &["resolved critical ok doctor:legacy-auth-profiles → mail,phone"],
+                    &["resolved critical ok doctor:legacy-auth-profiles-json → mail,phone"],
                 ),
             ],
         ),
@@ -410,7 +411,7 @@ fn the_planner_as_a_table() {
             &[(
                 T0,
                 W::Doctor(Level::Warning),
-                &["firing warning doctor doctor:legacy-auth-profiles → mail"],
+                &["firing warning doctor doctor:legacy-auth-profiles-json → mail"],
             )],
         ),
         (
