@@ -8,8 +8,8 @@ mod common;
 mod support;
 
 use clawwatch::alert::Alerter;
-use clawwatch::alert::config::{AlertConfig, AlertmanagerConfig};
 use clawwatch::config::HeartbeatConfig;
+use clawwatch::config::alert::{AlertConfig, AlertmanagerConfig};
 use common::H;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

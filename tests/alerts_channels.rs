@@ -6,9 +6,9 @@ mod common;
 #[path = "alerts/support.rs"]
 mod support;
 
-use clawwatch::alert::config::{AlertConfig, CommandConfig, NtfyConfig, WebhookConfig};
 use clawwatch::alert::{AlertMetrics, Alerter};
 use clawwatch::config::HeartbeatConfig;
+use clawwatch::config::alert::{AlertConfig, CommandConfig, NtfyConfig, WebhookConfig};
 use common::{H, NOW_MS};
 use std::path::Path;
 use support::*;

@@ -8,8 +8,8 @@ mod common;
 mod support;
 
 use clawwatch::alert::Alerter;
-use clawwatch::alert::config::{AlertConfig, EmailConfig, SmtpTls};
 use clawwatch::config::HeartbeatConfig;
+use clawwatch::config::alert::{AlertConfig, EmailConfig, SmtpTls};
 use common::{H, NOW_MS};
 use std::time::Duration;
 use support::*;

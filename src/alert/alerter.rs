@@ -6,7 +6,6 @@
 use super::alertmanager::AlertmanagerChannel;
 use super::channel::{Channel, SendError};
 use super::command::CommandChannel;
-use super::config::{AlertConfig, ConfigError, validate};
 use super::delivery::{Delivery, send_caught};
 use super::email::EmailChannel;
 use super::heartbeat;
@@ -15,6 +14,7 @@ use super::ntfy::NtfyChannel;
 use super::outcome::CycleOutcome;
 use super::state_file::{self, StatePathError};
 use super::webhook::WebhookChannel;
+use crate::config::alert::{AlertConfig, ConfigError, validate};
 use crate::output::alert_metrics::AlertMetrics;
 use chrono::{DateTime, Utc};
 use clawwatch_core::alert::{

@@ -6,8 +6,8 @@
 //! host is an annotation, not a label, for that reason).
 
 use super::channel::{Channel, SendError, http_agent, http_send};
-use super::config::AlertmanagerConfig;
 use super::message::{Ctx, render};
+use crate::config::alert::AlertmanagerConfig;
 use clawwatch_core::alert::{Condition, NoticeKind, Notification, Severity};
 use clawwatch_core::labels::label_safe;
 use serde_json::json;

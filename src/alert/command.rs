@@ -8,8 +8,8 @@
 //! removed first. Exit status 0 = accepted.
 
 use super::channel::{Channel, SendError};
-use super::config::CommandConfig;
 use super::message::{Ctx, fields};
+use crate::config::alert::CommandConfig;
 use clawwatch_core::alert::{Notification, Severity};
 use std::io::Read;
 use std::process::{Child, Command, ExitStatus, Stdio};

@@ -4,8 +4,8 @@
 //! private CA can be trusted with `ca_file`.
 
 use super::channel::{Channel, SendError, read_secret_file};
-use super::config::{EmailConfig, SmtpTls, is_loopback_host};
 use super::message::{Ctx, render};
+use crate::config::alert::{EmailConfig, SmtpTls, is_loopback_host};
 use clawwatch_core::alert::{Notification, Severity};
 use clawwatch_core::secret::Secret;
 use lettre::message::{Mailbox, MultiPart};

@@ -13,7 +13,6 @@ pub mod alerter;
 pub mod alertmanager;
 pub mod channel;
 pub mod command;
-pub mod config;
 pub mod delivery;
 pub mod email;
 pub mod heartbeat;

@@ -4,8 +4,8 @@
 //! `topic_file` and never appears in logs or errors.
 
 use super::channel::{Channel, SendError, http_agent, http_send, read_secret_file};
-use super::config::NtfyConfig;
 use super::message::{Ctx, reauth_url, render};
+use crate::config::alert::NtfyConfig;
 use clawwatch_core::alert::{NoticeKind, Notification, Severity};
 use clawwatch_core::secret::Secret;
 

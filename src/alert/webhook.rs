@@ -3,8 +3,8 @@
 //! remediation, …}` to a URL, optionally with a bearer token from a file.
 
 use super::channel::{Channel, SendError, http_agent, http_send, read_secret_file};
-use super::config::WebhookConfig;
 use super::message::{Ctx, fields};
+use crate::config::alert::WebhookConfig;
 use clawwatch_core::alert::{Notification, Severity};
 use clawwatch_core::secret::Secret;
 

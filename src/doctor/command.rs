@@ -2,8 +2,8 @@
 //! A plain request in, the text to print and the exit code out (the CLI
 //! builds the request from its flags).
 
-use super::config::DoctorConfig;
 use super::gather::{self, Options};
+use crate::config::doctor::DoctorConfig;
 use crate::exit::{self, ExitCodes};
 use crate::output::doctor::{render_json, render_text};
 use crate::sources::{self, HostEnv, ReadOptions};

@@ -10,10 +10,10 @@
 //! exported at 0 (the state set `run`'s /metrics keeps) by `once` and after
 //! a restart too, until a week after it was last seen.
 
-use super::config::DoctorConfig;
 use super::gather::{self, Options};
 use super::probe;
 use crate::config::Config;
+use crate::config::doctor::DoctorConfig;
 use crate::schedule::Schedule;
 use crate::sources::HostEnv;
 use chrono::{DateTime, Utc};

@@ -12,7 +12,6 @@
 //! file of OpenClaw's.
 
 pub mod command;
-pub mod config;
 pub mod cycle;
 pub mod gather;
 pub mod probe;

@@ -1,7 +1,7 @@
 //! What the caller tells the gathering.
 
+use crate::config::doctor::DoctorConfig;
 use crate::config::{Config, ConfigError};
-use crate::doctor::config::DoctorConfig;
 use std::path::{Path, PathBuf};
 
 pub struct Options<'a> {

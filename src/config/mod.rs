@@ -6,6 +6,9 @@
 //! `CLAWWATCH_CHECK_SCHEDULE='0 9 * * 1'`, `CLAWWATCH_STATE_DIR=…`); flags
 //! override both.
 
+pub mod alert;
+pub mod doctor;
+
 use crate::schedule::{self, Schedule};
 use clawwatch_core::timefmt::parse_duration;
 use serde::Deserialize;
@@ -34,9 +37,9 @@ struct ConfigFile {
     agents: Vec<String>,
     check: CheckFile,
     metrics: MetricsFile,
-    alert: crate::alert::config::AlertConfig,
+    alert: alert::AlertConfig,
     heartbeat: HeartbeatConfig,
-    doctor: crate::doctor::config::DoctorConfig,
+    doctor: doctor::DoctorConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -85,9 +88,9 @@ pub struct Config {
     pub agents: Vec<String>,
     pub check: CheckConfig,
     pub metrics: MetricsConfig,
-    pub alert: crate::alert::config::AlertConfig,
+    pub alert: alert::AlertConfig,
     pub heartbeat: HeartbeatConfig,
-    pub doctor: crate::doctor::config::DoctorConfig,
+    pub doctor: doctor::DoctorConfig,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -142,8 +145,8 @@ impl TryFrom<ConfigFile> for Config {
         let warn_within =
             parse_duration(&f.check.warn_within).map_err(|e| format!("check.warn_within: {e}"))?;
         let listen = parse_listen("metrics.listen", &f.metrics.listen)?;
-        crate::alert::config::validate(&f.alert)?;
-        crate::doctor::config::validate(&f.doctor)?;
+        alert::validate(&f.alert)?;
+        doctor::validate(&f.doctor)?;
         Ok(Config {
             state_dir: non_empty_path(&f.state_dir),
             agents: f.agents,
@@ -171,7 +174,7 @@ pub struct HeartbeatConfig {
 }
 
 /// A full commented example (`clawwatch config example`); it passes `config check`.
-pub const EXAMPLE: &str = include_str!("clawwatch.example.toml");
+pub const EXAMPLE: &str = include_str!("../clawwatch.example.toml");
 
 /// Variables that look like overrides but are not config keys.
 const NOT_KEYS: &[&str] = &[
