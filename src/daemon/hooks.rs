@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 /// How many store databases the daemon keeps open between cycles: the
 /// state DB and the first agent DBs (each costs a descriptor or two).
-pub const KEPT_CONNECTIONS: usize = 16;
+pub const KEPT_CONNECTIONS: usize = 4;
 
 /// The stateful parts of a cycle besides the metrics: the notifier and
 /// doctor (its probe memory). Both are optional.

@@ -1,15 +1,15 @@
 //! Prometheus metrics from a [`Report`] (names in docs/metrics.md).
 //!
 //! Long-lived counters (cycles, failures, source errors, alert deliveries)
-//! live in one registry; the per-credential gauges in another, set from
-//! each report, so a credential that disappears loses its series while an
-//! expired one keeps its state set. The prometheus crate encodes the text
-//! format; each cycle renders both exposition formats once, and a scrape
-//! only shares the rendered bytes (it never reads the disk).
+//! live in one registry; the per-credential gauges are written from each
+//! report, so a credential that disappears loses its series while an
+//! expired one keeps its state set. Each cycle renders both exposition
+//! formats once; a scrape only shares the rendered bytes (it never reads
+//! the disk).
 
 use clawwatch_core::model::{CredSource, CredState, CredentialReport, Report};
 use prometheus::proto::{MetricFamily, MetricType};
-use prometheus::{Gauge, GaugeVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{Gauge, GaugeVec, IntCounter, IntCounterVec, Opts, Registry};
 
 pub const TEXT_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 pub const OPENMETRICS_CONTENT_TYPE: &str =
@@ -69,9 +69,6 @@ impl Rendered {
 
 pub struct Metrics {
     registry: Registry,
-    /// The per-credential and per-agent gauges of the last report, kept
-    /// between cycles: a series lives as long as its credential does.
-    report: ReportGauges,
     alert_metrics: std::sync::OnceLock<Option<super::alert_metrics::AlertMetrics>>,
     doctor_metrics: std::sync::OnceLock<Option<super::doctor_metrics::DoctorMetrics>>,
     runs: IntCounter,
@@ -99,30 +96,28 @@ impl Default for Metrics {
     }
 }
 
-/// A counter, registered.
-fn counter(registry: &Registry, name: &str, help: &str) -> IntCounter {
-    let c = must(IntCounter::new(name, help));
-    must(registry.register(Box::new(c.clone())));
-    c
-}
-
-/// A gauge, registered.
-fn gauge(registry: &Registry, name: &str, help: &str) -> Gauge {
-    let g = must(Gauge::new(name, help));
-    must(registry.register(Box::new(g.clone())));
-    g
-}
-
-/// A gauge vector, registered.
-fn gauge_vec(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> GaugeVec {
-    let g = must(GaugeVec::new(Opts::new(name, help), labels));
-    must(registry.register(Box::new(g.clone())));
-    g
-}
-
 impl Metrics {
     pub fn new() -> Self {
         let registry = Registry::new();
+        let counter = |name: &str, help: &str| {
+            let c = must(IntCounter::new(name, help));
+            must(registry.register(Box::new(c.clone())));
+            c
+        };
+        let gauge = |name: &str, help: &str| {
+            let g = must(Gauge::new(name, help));
+            must(registry.register(Box::new(g.clone())));
+            g
+        };
+        let runs = counter("openclaw_auth_check_runs_total", "Check cycles run.");
+        let failures = counter(
+            "openclaw_auth_check_failures_total",
+            "Check cycles that failed (logged; the daemon goes on).",
+        );
+        let skipped = counter(
+            "openclaw_auth_check_skipped_total",
+            "Scheduled ticks skipped because the previous cycle was still running.",
+        );
         let source_errors = must(IntCounterVec::new(
             Opts::new(
                 "openclaw_auth_source_errors_total",
@@ -131,51 +126,40 @@ impl Metrics {
             &["source", "reason"],
         ));
         must(registry.register(Box::new(source_errors.clone())));
-        let build = gauge_vec(
-            &registry,
-            "clawwatch_build_info",
-            "clawwatch build information (always 1).",
-            &["version"],
+        let last_run = gauge(
+            "openclaw_auth_check_last_run_timestamp_seconds",
+            "When the last check cycle finished (Unix time).",
         );
+        let last_success = gauge(
+            "openclaw_auth_check_last_success_timestamp_seconds",
+            "When the last check cycle that could read and evaluate finished (Unix time).",
+        );
+        let duration = gauge(
+            "openclaw_auth_check_duration_seconds",
+            "Duration of the last check cycle.",
+        );
+        let build = must(GaugeVec::new(
+            Opts::new(
+                "clawwatch_build_info",
+                "clawwatch build information (always 1).",
+            ),
+            &["version"],
+        ));
         build
             .with_label_values(&[env!("CARGO_PKG_VERSION")])
             .set(1.0);
+        must(registry.register(Box::new(build)));
         Metrics {
-            runs: counter(
-                &registry,
-                "openclaw_auth_check_runs_total",
-                "Check cycles run.",
-            ),
-            failures: counter(
-                &registry,
-                "openclaw_auth_check_failures_total",
-                "Check cycles that failed (logged; the daemon goes on).",
-            ),
-            skipped: counter(
-                &registry,
-                "openclaw_auth_check_skipped_total",
-                "Scheduled ticks skipped because the previous cycle was still running.",
-            ),
-            source_errors,
-            last_run: gauge(
-                &registry,
-                "openclaw_auth_check_last_run_timestamp_seconds",
-                "When the last check cycle finished (Unix time).",
-            ),
-            last_success: gauge(
-                &registry,
-                "openclaw_auth_check_last_success_timestamp_seconds",
-                "When the last check cycle that could read and evaluate finished (Unix time).",
-            ),
-            duration: gauge(
-                &registry,
-                "openclaw_auth_check_duration_seconds",
-                "Duration of the last check cycle.",
-            ),
             registry,
-            report: ReportGauges::new(),
             alert_metrics: std::sync::OnceLock::new(),
             doctor_metrics: std::sync::OnceLock::new(),
+            runs,
+            failures,
+            skipped,
+            source_errors,
+            last_run,
+            last_success,
+            duration,
             last_len: std::sync::atomic::AtomicUsize::new(0),
         }
     }
@@ -223,28 +207,39 @@ impl Metrics {
         }
     }
 
-    /// Render the exposition for the current counters and `report` (None:
-    /// no report families, as before the first cycle and after a failed
-    /// one), with the prometheus crate's text encoder. OpenMetrics is not
+    /// Render the exposition for the current counters and `report`.
+    ///
+    /// The per-credential gauges (most of the ~11k series of a 1,000-profile
+    /// home) are written straight from the report, in the order and with
+    /// the bytes the prometheus crate's registry and `TextEncoder` would
+    /// give: building them as registry children cost about 15 MB of short
+    /// lived allocations per cycle (a `Desc`, label pairs and an `Arc` per
+    /// series, then copies of them all in `gather`). OpenMetrics is not
     /// encoded again: it is pieces of the text and a few lines of its own
     /// (see [`Rendered`]).
     pub fn render(&self, report: Option<&Report>) -> Rendered {
-        let mut families = self.registry.gather();
-        match report {
-            Some(r) => {
-                self.report.set(r);
-                families.extend(self.report.registry.gather());
-                families.sort_by(|a, b| a.name().cmp(b.name()));
-            }
-            None => self.report.clear(),
+        let gathered = self.registry.gather();
+        let prepared = report.map(Prepared::new);
+        let mut families: Vec<Family<'_>> = gathered.iter().map(Family::Gathered).collect();
+        if let Some(p) = &prepared {
+            families.extend(
+                ReportFamily::ALL
+                    .iter()
+                    .filter(|f| !p.is_empty(**f))
+                    .map(|f| Family::Report(*f, p)),
+            );
         }
+        families.sort_by(|a, b| a.name().cmp(b.name()));
+
         let hint = self.last_len.load(std::sync::atomic::Ordering::Relaxed);
         let mut text = String::with_capacity(hint + hint / 16);
-        must(TextEncoder::new().encode_utf8(&families, &mut text));
+        let mut spans: Vec<Spans> = Vec::with_capacity(families.len());
+        for f in &families {
+            spans.push(f.write_text(&mut text));
+        }
         text.shrink_to_fit();
         self.last_len
             .store(text.len(), std::sync::atomic::Ordering::Relaxed);
-        let spans = spans(&text, &families);
         let (om_own, om_pieces) = openmetrics_from_text(&text, &families, &spans);
         Rendered {
             text,
@@ -254,193 +249,291 @@ impl Metrics {
     }
 }
 
-const CRED_LABELS: [&str; 5] = ["agent", "provider", "profile", "type", "source"];
-
-/// The gauges built from a report, in their own registry, and the label
-/// sets each had after the last report (to remove the series of
-/// credentials and agents that are gone).
-struct ReportGauges {
-    registry: Registry,
-    expiry: GaugeVec,
-    state: GaugeVec,
-    in_use: GaugeVec,
-    counted: GaugeVec,
-    keys: GaugeVec,
-    agent_status: GaugeVec,
-    check_status: GaugeVec,
-    warn_within: GaugeVec,
-    last: std::sync::Mutex<Vec<LabelSets>>,
+/// The families built from a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReportFamily {
+    AgentStatus,
+    CheckStatus,
+    Counted,
+    Expiry,
+    InUse,
+    State,
+    ProviderKeys,
+    WarnWithin,
 }
 
-/// The label sets one gauge vector holds.
-type LabelSets = std::collections::HashSet<Vec<String>>;
+impl ReportFamily {
+    const ALL: [ReportFamily; 8] = [
+        ReportFamily::AgentStatus,
+        ReportFamily::CheckStatus,
+        ReportFamily::Counted,
+        ReportFamily::Expiry,
+        ReportFamily::InUse,
+        ReportFamily::State,
+        ReportFamily::ProviderKeys,
+        ReportFamily::WarnWithin,
+    ];
 
-/// A credential's label values (agent, provider, profile, type, source):
-/// no secret and no email address (profile ids with one are hashed).
-fn cred_labels(c: &CredentialReport) -> Vec<String> {
-    let profile = if c.source == CredSource::ClaudeCode {
-        "claude-code".to_string()
-    } else {
-        clawwatch_core::labels::label_safe(&c.profile)
-    };
-    vec![
-        c.agent.clone(),
-        c.provider.clone(),
-        profile,
-        c.cred_type.to_string(),
-        c.source.to_string(),
+    fn name(self) -> &'static str {
+        match self {
+            ReportFamily::AgentStatus => "openclaw_auth_agent_status",
+            ReportFamily::CheckStatus => "openclaw_auth_check_status",
+            ReportFamily::Counted => "openclaw_auth_credential_counted",
+            ReportFamily::Expiry => "openclaw_auth_credential_expiry_timestamp_seconds",
+            ReportFamily::InUse => "openclaw_auth_credential_in_use",
+            ReportFamily::State => "openclaw_auth_credential_state",
+            ReportFamily::ProviderKeys => "openclaw_auth_provider_keys",
+            ReportFamily::WarnWithin => "openclaw_auth_warn_within_seconds",
+        }
+    }
+
+    fn help(self) -> &'static str {
+        match self {
+            ReportFamily::AgentStatus => {
+                "The agent's check code (0 ok, 1 expired or missing, 2 expiring)."
+            }
+            ReportFamily::CheckStatus => {
+                "The check exit code over the checked agents (0 ok, 1 expired or missing, 2 expiring)."
+            }
+            ReportFamily::Counted => {
+                "1 if OpenClaw's check can count this credential (0 for legacy JSON and Claude Code's file)."
+            }
+            ReportFamily::Expiry => {
+                "When the credential expires (Unix time); absent for credentials without expiry."
+            }
+            ReportFamily::InUse => "1 if a configured route selects this credential.",
+            ReportFamily::State => {
+                "Credential state set: 1 for the current state, 0 for the others."
+            }
+            ReportFamily::ProviderKeys => {
+                "Keys available after precedence and dedup (source=env: the env credential models status uses; source=rotation: the gateway's rotation keys)."
+            }
+            ReportFamily::WarnWithin => "The expiring window of the check.",
+        }
+    }
+}
+
+/// One credential label set (label names in sorted order, as the registry
+/// writes them) and the last credential the report gave it: a registry
+/// child set twice keeps the last value.
+struct CredGroup<'a> {
+    agent: &'a str,
+    profile: String,
+    provider: &'a str,
+    source: &'a str,
+    r#type: &'a str,
+    last: &'a CredentialReport,
+    /// The last credential of the set that has an expiry.
+    expiry_ms: Option<i64>,
+}
+
+impl CredGroup<'_> {
+    fn prefix(&self) -> (&str, &str, &str, &str) {
+        (self.agent, &self.profile, self.provider, self.source)
+    }
+    fn key(&self) -> (&str, &str, &str, &str, &str) {
+        (
+            self.agent,
+            &self.profile,
+            self.provider,
+            self.source,
+            self.r#type,
+        )
+    }
+}
+
+/// A report sorted and deduplicated the way the registry's `gather` does
+/// (series by label values in label-name order; the last set value wins).
+struct Prepared<'a> {
+    report: &'a Report,
+    creds: Vec<CredGroup<'a>>,
+    /// (agent, provider, source, value)
+    keys: Vec<(&'a str, &'a str, &'static str, f64)>,
+    /// (agent, value)
+    agents: Vec<(&'a str, f64)>,
+}
+
+/// Keep the last of each run of equal keys (the input is stably sorted).
+fn dedup_last<T, K: PartialEq>(v: &mut Vec<T>, key: impl Fn(&T) -> K) {
+    let mut out: Vec<T> = Vec::with_capacity(v.len());
+    for item in v.drain(..) {
+        if out.last().is_some_and(|l| key(l) == key(&item)) {
+            out.pop();
+        }
+        out.push(item);
+    }
+    *v = out;
+}
+
+impl<'a> Prepared<'a> {
+    fn new(r: &'a Report) -> Self {
+        let mut rows: Vec<CredGroup<'a>> = r
+            .agents
+            .iter()
+            .flat_map(|a| a.credentials.iter())
+            .chain(r.external.iter())
+            .map(|c| CredGroup {
+                agent: &c.agent,
+                profile: if c.source == CredSource::ClaudeCode {
+                    "claude-code".to_string()
+                } else {
+                    clawwatch_core::labels::label_safe(&c.profile)
+                },
+                provider: &c.provider,
+                source: c.source.as_str(),
+                r#type: c.cred_type.as_str(),
+                last: c,
+                expiry_ms: c.expires_at_ms,
+            })
+            .collect();
+        rows.sort_by(|a, b| a.key().cmp(&b.key()));
+        // Merge each run of equal label sets into its last row; the expiry
+        // is the last one set in the run.
+        let mut creds: Vec<CredGroup<'a>> = Vec::with_capacity(rows.len());
+        for row in rows {
+            match creds.last_mut() {
+                Some(g) if g.key() == row.key() => {
+                    g.last = row.last;
+                    g.expiry_ms = row.expiry_ms.or(g.expiry_ms);
+                }
+                _ => creds.push(row),
+            }
+        }
+        let mut keys: Vec<(&str, &str, &'static str, f64)> = r
+            .agents
+            .iter()
+            .flat_map(|a| {
+                a.providers.iter().flat_map(move |p| {
+                    [
+                        (
+                            a.agent.as_str(),
+                            p.provider.as_str(),
+                            "env",
+                            if p.env_var.is_some() { 1.0 } else { 0.0 },
+                        ),
+                        (
+                            a.agent.as_str(),
+                            p.provider.as_str(),
+                            "rotation",
+                            p.rotation_keys as f64,
+                        ),
+                    ]
+                })
+            })
+            .collect();
+        keys.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        dedup_last(&mut keys, |k| (k.0, k.1, k.2));
+        let mut agents: Vec<(&str, f64)> = r
+            .agents
+            .iter()
+            .map(|a| (a.agent.as_str(), a.verdict.openclaw_code() as f64))
+            .collect();
+        agents.sort_by(|a, b| a.0.cmp(b.0));
+        dedup_last(&mut agents, |a| a.0);
+        Prepared {
+            report: r,
+            creds,
+            keys,
+            agents,
+        }
+    }
+
+    /// The registry leaves out a family without series.
+    fn is_empty(&self, f: ReportFamily) -> bool {
+        match f {
+            ReportFamily::AgentStatus => self.agents.is_empty(),
+            ReportFamily::CheckStatus | ReportFamily::WarnWithin => false,
+            ReportFamily::Counted | ReportFamily::InUse | ReportFamily::State => {
+                self.creds.is_empty()
+            }
+            ReportFamily::Expiry => self.creds.iter().all(|g| g.expiry_ms.is_none()),
+            ReportFamily::ProviderKeys => self.keys.is_empty(),
+        }
+    }
+
+    fn write_samples(&self, f: ReportFamily, out: &mut String) {
+        let name = f.name();
+        let bool_value = |b: bool| if b { 1.0 } else { 0.0 };
+        match f {
+            ReportFamily::AgentStatus => {
+                for (agent, v) in &self.agents {
+                    sample(out, name, &[("agent", agent)], *v);
+                }
+            }
+            ReportFamily::CheckStatus => {
+                sample(out, name, &[], self.report.verdict.openclaw_code() as f64);
+            }
+            ReportFamily::WarnWithin => {
+                sample(out, name, &[], self.report.warn_within_ms as f64 / 1000.0);
+            }
+            ReportFamily::Counted | ReportFamily::InUse => {
+                for g in &self.creds {
+                    let v = if f == ReportFamily::Counted {
+                        g.last.counted
+                    } else {
+                        g.last.in_use
+                    };
+                    sample(out, name, &cred_pairs(g), bool_value(v));
+                }
+            }
+            ReportFamily::Expiry => {
+                for g in &self.creds {
+                    if let Some(ms) = g.expiry_ms {
+                        sample(out, name, &cred_pairs(g), ms as f64 / 1000.0);
+                    }
+                }
+            }
+            ReportFamily::State => {
+                // Label order: agent, profile, provider, source, state, type:
+                // within a run of equal (agent, profile, provider, source),
+                // all types for one state come before the next state.
+                let mut states = CredState::ALL;
+                states.sort_by_key(|s| s.as_str());
+                let mut rest = &self.creds[..];
+                while let Some(first) = rest.first() {
+                    let run = rest
+                        .iter()
+                        .take_while(|g| g.prefix() == first.prefix())
+                        .count();
+                    for s in states {
+                        for g in &rest[..run] {
+                            let p = cred_pairs(g);
+                            let pairs = [p[0], p[1], p[2], p[3], ("state", s.as_str()), p[4]];
+                            sample(out, name, &pairs, bool_value(g.last.state == s));
+                        }
+                    }
+                    rest = &rest[run..];
+                }
+            }
+            ReportFamily::ProviderKeys => {
+                for (agent, provider, source, v) in &self.keys {
+                    sample(
+                        out,
+                        name,
+                        &[("agent", agent), ("provider", provider), ("source", source)],
+                        *v,
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn cred_pairs<'g>(g: &'g CredGroup<'_>) -> [(&'static str, &'g str); 5] {
+    [
+        ("agent", g.agent),
+        ("profile", &g.profile),
+        ("provider", g.provider),
+        ("source", g.source),
+        ("type", g.r#type),
     ]
 }
 
-/// One report's values for one gauge vector: (label values, value), the
-/// last of a label set winning as a registry child set twice does.
-type Values = Vec<(Vec<String>, f64)>;
-
-fn bool_value(b: bool) -> f64 {
-    if b { 1.0 } else { 0.0 }
-}
-
-impl ReportGauges {
-    fn new() -> Self {
-        let r = Registry::new();
-        let mut state_labels = CRED_LABELS.to_vec();
-        state_labels.push("state");
-        ReportGauges {
-            expiry: gauge_vec(
-                &r,
-                "openclaw_auth_credential_expiry_timestamp_seconds",
-                "When the credential expires (Unix time); absent for credentials without expiry.",
-                &CRED_LABELS,
-            ),
-            state: gauge_vec(
-                &r,
-                "openclaw_auth_credential_state",
-                "Credential state set: 1 for the current state, 0 for the others.",
-                &state_labels,
-            ),
-            in_use: gauge_vec(
-                &r,
-                "openclaw_auth_credential_in_use",
-                "1 if a configured route selects this credential.",
-                &CRED_LABELS,
-            ),
-            counted: gauge_vec(
-                &r,
-                "openclaw_auth_credential_counted",
-                "1 if OpenClaw's check can count this credential (0 for legacy JSON and Claude Code's file).",
-                &CRED_LABELS,
-            ),
-            keys: gauge_vec(
-                &r,
-                "openclaw_auth_provider_keys",
-                "Keys available after precedence and dedup (source=env: the env credential models status uses; source=rotation: the gateway's rotation keys).",
-                &["agent", "provider", "source"],
-            ),
-            agent_status: gauge_vec(
-                &r,
-                "openclaw_auth_agent_status",
-                "The agent's check code (0 ok, 1 expired or missing, 2 expiring).",
-                &["agent"],
-            ),
-            check_status: gauge_vec(
-                &r,
-                "openclaw_auth_check_status",
-                "The check exit code over the checked agents (0 ok, 1 expired or missing, 2 expiring).",
-                &[],
-            ),
-            warn_within: gauge_vec(
-                &r,
-                "openclaw_auth_warn_within_seconds",
-                "The expiring window of the check.",
-                &[],
-            ),
-            registry: r,
-            last: std::sync::Mutex::new(vec![LabelSets::new(); 8]),
-        }
-    }
-
-    fn vecs(&self) -> [&GaugeVec; 8] {
-        [
-            &self.expiry,
-            &self.state,
-            &self.in_use,
-            &self.counted,
-            &self.keys,
-            &self.agent_status,
-            &self.check_status,
-            &self.warn_within,
-        ]
-    }
-
-    /// The per-credential values of a report, per vector.
-    fn credential_values(r: &Report) -> [Values; 4] {
-        let (mut expiry, mut state, mut in_use, mut counted) = (vec![], vec![], vec![], vec![]);
-        let creds = r.agents.iter().flat_map(|a| a.credentials.iter());
-        for c in creds.chain(r.external.iter()) {
-            let l = cred_labels(c);
-            if let Some(ms) = c.expires_at_ms {
-                expiry.push((l.clone(), ms as f64 / 1000.0));
-            }
-            for s in CredState::ALL {
-                let mut sl = l.clone();
-                sl.push(s.as_str().to_string());
-                state.push((sl, bool_value(s == c.state)));
-            }
-            in_use.push((l.clone(), bool_value(c.in_use)));
-            counted.push((l, bool_value(c.counted)));
-        }
-        [expiry, state, in_use, counted]
-    }
-
-    /// Every vector's values for a report, in [`Self::vecs`] order.
-    fn values(r: &Report) -> [Values; 8] {
-        let [expiry, state, in_use, counted] = Self::credential_values(r);
-        let mut keys = vec![];
-        let mut agents = vec![];
-        for a in &r.agents {
-            agents.push((vec![a.agent.clone()], a.verdict.openclaw_code() as f64));
-            for p in &a.providers {
-                let l = |source: &str| vec![a.agent.clone(), p.provider.clone(), source.into()];
-                keys.push((l("env"), bool_value(p.env_var.is_some())));
-                keys.push((l("rotation"), p.rotation_keys as f64));
-            }
-        }
-        let check = vec![(vec![], r.verdict.openclaw_code() as f64)];
-        let warn = vec![(vec![], r.warn_within_ms as f64 / 1000.0)];
-        [expiry, state, in_use, counted, keys, agents, check, warn]
-    }
-
-    /// Set every series of `r`; remove those of the last report it lacks.
-    fn set(&self, r: &Report) {
-        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        for ((vec, values), before) in self
-            .vecs()
-            .into_iter()
-            .zip(Self::values(r))
-            .zip(last.iter_mut())
-        {
-            let mut now = LabelSets::with_capacity(values.len());
-            for (labels, v) in values {
-                let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
-                vec.with_label_values(&refs).set(v);
-                now.insert(labels);
-            }
-            for gone in before.difference(&now) {
-                let refs: Vec<&str> = gone.iter().map(String::as_str).collect();
-                let _ = vec.remove_label_values(&refs);
-            }
-            *before = now;
-        }
-    }
-
-    /// No report: no report series.
-    fn clear(&self) {
-        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        for (vec, before) in self.vecs().into_iter().zip(last.iter_mut()) {
-            vec.reset();
-            before.clear();
-        }
-    }
+/// A family to write: gathered from the long-lived registry, or built from
+/// the report.
+enum Family<'a> {
+    Gathered(&'a MetricFamily),
+    Report(ReportFamily, &'a Prepared<'a>),
 }
 
 type Span = std::ops::Range<usize>;
@@ -451,36 +544,131 @@ struct Spans {
     samples: Span,
 }
 
-/// The spans of `families` in the text the encoder wrote for them: each
-/// is its `# HELP`/`# TYPE` lines, then sample lines (never starting with
-/// `#`), in order.
-fn spans(text: &str, families: &[MetricFamily]) -> Vec<Spans> {
-    let mut out = Vec::with_capacity(families.len());
-    let mut at = 0;
-    let line_end = |from: usize| text[from..].find('\n').map_or(text.len(), |i| from + i + 1);
-    for _ in families {
-        let start = at;
-        while text[at..].starts_with("# ") {
-            at = line_end(at);
+impl Family<'_> {
+    fn name(&self) -> &str {
+        match self {
+            Family::Gathered(f) => f.name(),
+            Family::Report(f, _) => f.name(),
         }
-        let samples = at;
-        while at < text.len() && !text[at..].starts_with('#') {
-            at = line_end(at);
-        }
-        out.push(Spans {
-            family: start..at,
-            samples: samples..at,
-        });
     }
-    out
+
+    fn help(&self) -> &str {
+        match self {
+            Family::Gathered(f) => f.help(),
+            Family::Report(f, _) => f.help(),
+        }
+    }
+
+    fn is_counter(&self) -> bool {
+        matches!(self, Family::Gathered(f) if f.get_field_type() == MetricType::COUNTER)
+    }
+
+    fn is_gauge(&self) -> bool {
+        match self {
+            Family::Gathered(f) => f.get_field_type() == MetricType::GAUGE,
+            Family::Report(..) => true,
+        }
+    }
+
+    /// `TYPE` as the text format names it (the prometheus crate's words).
+    fn text_type(&self) -> &'static str {
+        match self {
+            Family::Gathered(f) => match f.get_field_type() {
+                MetricType::COUNTER => "counter",
+                MetricType::GAUGE => "gauge",
+                MetricType::SUMMARY => "summary",
+                MetricType::HISTOGRAM => "histogram",
+                MetricType::UNTYPED => "untyped",
+            },
+            Family::Report(..) => "gauge",
+        }
+    }
+
+    /// Write the family in the text format (0.0.4); returns where it is.
+    fn write_text(&self, out: &mut String) -> Spans {
+        let family_start = out.len();
+        let name = self.name();
+        let help = self.help();
+        if !help.is_empty() {
+            out.push_str("# HELP ");
+            out.push_str(name);
+            out.push(' ');
+            escape_help(out, help);
+            out.push('\n');
+        }
+        out.push_str("# TYPE ");
+        out.push_str(name);
+        out.push(' ');
+        out.push_str(self.text_type());
+        out.push('\n');
+        let start = out.len();
+        match self {
+            Family::Gathered(f) => {
+                let counter = f.get_field_type() == MetricType::COUNTER;
+                for m in f.get_metric() {
+                    let pairs: Vec<(&str, &str)> = m
+                        .get_label()
+                        .iter()
+                        .map(|l| (l.name(), l.value()))
+                        .collect();
+                    let v = if counter {
+                        m.get_counter().get_value()
+                    } else {
+                        m.get_gauge().get_value()
+                    };
+                    sample(out, name, &pairs, v);
+                }
+            }
+            Family::Report(f, p) => p.write_samples(*f, out),
+        }
+        Spans {
+            family: family_start..out.len(),
+            samples: start..out.len(),
+        }
+    }
 }
 
-fn is_counter(f: &MetricFamily) -> bool {
-    f.get_field_type() == MetricType::COUNTER
+/// One sample line: `name{l1="v1",…} value`.
+fn sample(out: &mut String, name: &str, pairs: &[(&str, &str)], value: f64) {
+    use std::fmt::Write;
+    out.push_str(name);
+    let mut sep = '{';
+    for (n, v) in pairs {
+        out.push(sep);
+        out.push_str(n);
+        out.push_str("=\"");
+        escape_label_into(out, v);
+        out.push('"');
+        sep = ',';
+    }
+    if !pairs.is_empty() {
+        out.push('}');
+    }
+    out.push(' ');
+    if value.is_nan() {
+        out.push_str("NaN");
+    } else if value.is_infinite() {
+        out.push_str(if value > 0.0 { "+Inf" } else { "-Inf" });
+    } else {
+        let _ = write!(out, "{value}");
+    }
+    out.push('\n');
 }
 
-fn is_gauge(f: &MetricFamily) -> bool {
-    f.get_field_type() == MetricType::GAUGE
+/// Label values escape `\\`, `"` and newlines.
+fn escape_label_into(out: &mut String, v: &str) {
+    if !v.contains(['\\', '"', '\n']) {
+        out.push_str(v);
+        return;
+    }
+    for c in v.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
 }
 
 /// Help text escapes `\\` and newlines.
@@ -508,7 +696,7 @@ const SHARE_AT_LEAST: usize = 16 * 1024;
 /// every per-credential family, own lines.
 fn openmetrics_from_text(
     text: &str,
-    families: &[MetricFamily],
+    families: &[Family<'_>],
     spans: &[Spans],
 ) -> (String, Vec<Piece>) {
     // First the exposition as segments: text ranges, or lines of `lines`.
@@ -524,13 +712,13 @@ fn openmetrics_from_text(
     };
     for (f, sp) in families.iter().zip(spans) {
         let name = f.name();
-        if is_gauge(f) && !f.help().is_empty() {
+        if f.is_gauge() && !f.help().is_empty() {
             push_text(&mut segs, sp.family.clone());
             continue;
         }
-        let (ty, base) = if is_counter(f) {
+        let (ty, base) = if f.is_counter() {
             ("counter", name.strip_suffix("_total").unwrap_or(name))
-        } else if is_gauge(f) {
+        } else if f.is_gauge() {
             ("gauge", name)
         } else {
             ("unknown", name)
@@ -546,7 +734,7 @@ fn openmetrics_from_text(
         lines.push(' ');
         lines.push_str(ty);
         lines.push('\n');
-        if is_counter(f) && base == name {
+        if f.is_counter() && base == name {
             // A counter not named `_total`: OpenMetrics' sample is.
             for line in text[sp.samples.clone()].lines() {
                 lines.push_str(base);
@@ -599,8 +787,9 @@ mod tests {
         AgentReport, CredType, ProviderKeys, ReadProblem, ReadReason, SourceName, Verdict,
     };
 
-    /// A fresh registry per report, encoded by the prometheus crate: the
-    /// kept gauges must give the same bytes, whatever reports came before.
+    /// The renderer this module had before: every series a registry child,
+    /// encoded by the prometheus crate. The direct writer must give the
+    /// same bytes.
     mod reference {
         use clawwatch_core::model::CredSource;
         use clawwatch_core::model::{CredState, CredentialReport, Report};
@@ -990,7 +1179,7 @@ mod tests {
     }
 
     #[test]
-    fn kept_gauges_match_a_fresh_registry() {
+    fn direct_rendering_matches_the_registry_rendering() {
         let m = metrics_with_counters();
         // A counter not named `_total` (OpenMetrics' sample lines are).
         let odd =
@@ -1021,7 +1210,7 @@ mod tests {
     }
 
     #[test]
-    fn kept_gauges_match_on_a_large_home_and_after_series_vanish() {
+    fn direct_rendering_matches_on_a_large_home() {
         let states = CredState::ALL;
         let agents = (0..40)
             .rev()
@@ -1064,15 +1253,6 @@ mod tests {
         assert_eq!(new.openmetrics(), help_first(&old.openmetrics));
         // A second render reserves from the first one's length.
         assert_eq!(m.render(Some(&r)).text, old.text);
-        // Half the agents gone: their series go with them.
-        let fewer = Report {
-            agents: r.agents[..20].to_vec(),
-            ..r.clone()
-        };
-        assert_eq!(
-            m.render(Some(&fewer)).text,
-            reference::render(&m, Some(&fewer)).text
-        );
         // OpenMetrics is the text's sample lines plus a few header lines.
         let own: usize = new
             .openmetrics_pieces()
