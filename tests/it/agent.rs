@@ -3,11 +3,9 @@
 //! node_exporter textfile. Servers bind 127.0.0.1 on free ports; waits poll
 //! with a deadline (no sleep is used as synchronisation).
 
-mod common;
-#[path = "common/daemon.rs"]
-mod daemon;
-#[path = "alerts/support.rs"]
-mod support;
+use crate::common;
+use crate::common::daemon;
+use crate::support;
 use common::*;
 use daemon::{Daemon, http_get, metric};
 use serde_json::json;
@@ -73,6 +71,7 @@ fn promtool_check(body: &str) {
 }
 
 #[test]
+#[cfg_attr(not(have_promtool), ignore = "needs promtool")]
 fn run_serves_metrics_healthz_and_exits_0_on_sigterm() {
     let (h, anth, oai) = two_token_home();
     let started = now_ms() as f64 / 1000.0;
@@ -193,6 +192,7 @@ fn sighup_with_a_broken_config_keeps_the_old_one() {
 }
 
 #[test]
+#[cfg_attr(not(have_prometheus), ignore = "needs prometheus")]
 fn a_real_prometheus_scrapes_the_expiry() {
     let Some(prom) = tool("prometheus") else {
         require(false, "prometheus (Debian package prometheus)");
@@ -244,6 +244,10 @@ fn a_real_prometheus_scrapes_the_expiry() {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(have_node_exporter, have_promtool)),
+    ignore = "needs prometheus-node-exporter and promtool"
+)]
 fn once_writes_a_textfile_node_exporter_reads() {
     let (h, _, _) = two_token_home();
     let tf = tempfile::tempdir().unwrap();
@@ -499,6 +503,10 @@ fn doctor_in_cycles(
 /// agent's critical alert naming `openclaw doctor --fix` (the finding is
 /// not mailed a second time).
 #[test]
+#[cfg_attr(
+    not(all(have_aiosmtpd, have_promtool)),
+    ignore = "needs aiosmtpd and promtool"
+)]
 fn doctor_error_in_cycles_metrics_and_one_mail() {
     doctor_in_cycles(
         |h, profiles| {
@@ -514,6 +522,10 @@ fn doctor_error_in_cycles_metrics_and_one_mail() {
 /// legacy file: doctor warns, and with `[alert] doctor = "warning"` the
 /// finding itself is the alert (keyed by finding id and agent).
 #[test]
+#[cfg_attr(
+    not(all(have_aiosmtpd, have_promtool)),
+    ignore = "needs aiosmtpd and promtool"
+)]
 fn doctor_warning_in_cycles_is_its_own_alert() {
     doctor_in_cycles(
         |h, profiles| {

@@ -2,9 +2,8 @@
 //! command; 4xx/5xx replies; one failing channel never blocks another;
 //! metrics; `clawwatch alert test`.
 
-mod common;
-#[path = "alerts/support.rs"]
-mod support;
+use crate::common;
+use crate::support;
 
 use clawwatch::alert::{AlertMetrics, Alerter};
 use clawwatch::config::HeartbeatConfig;

@@ -3,9 +3,8 @@
 //! fix command and no secret in it, STARTTLS with a private CA, and faults
 //! (server down, 4xx, 5xx).
 
-mod common;
-#[path = "alerts/support.rs"]
-mod support;
+use crate::common;
+use crate::support;
 
 use clawwatch::alert::Alerter;
 use clawwatch::config::HeartbeatConfig;
@@ -48,6 +47,7 @@ fn alerter(state_dir: &std::path::Path, mail: EmailConfig) -> Alerter {
 }
 
 #[test]
+#[cfg_attr(not(have_aiosmtpd), ignore = "needs aiosmtpd")]
 fn expired_token_one_mail_over_two_cycles_then_one_resolved_mail() {
     if !have_aiosmtpd() {
         return;
@@ -109,6 +109,10 @@ fn expired_token_one_mail_over_two_cycles_then_one_resolved_mail() {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(have_aiosmtpd, have_openssl)),
+    ignore = "needs aiosmtpd and openssl"
+)]
 fn starttls_with_a_private_ca_and_password_file() {
     if !have_aiosmtpd() || !have_openssl() {
         return;
@@ -179,6 +183,7 @@ fn the_password_can_come_from_the_environment() {
 }
 
 #[test]
+#[cfg_attr(not(have_aiosmtpd), ignore = "needs aiosmtpd")]
 fn smtp_down_for_a_cycle_then_up_delivers_next_cycle_once() {
     if !have_aiosmtpd() {
         return;
@@ -215,6 +220,7 @@ fn smtp_down_for_a_cycle_then_up_delivers_next_cycle_once() {
 }
 
 #[test]
+#[cfg_attr(not(have_aiosmtpd), ignore = "needs aiosmtpd")]
 fn smtp_4xx_is_retried_and_5xx_is_dropped() {
     if !have_aiosmtpd() {
         return;

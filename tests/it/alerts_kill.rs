@@ -24,11 +24,9 @@
 //! the receiving side can tell it is the same notice; so is the one notice
 //! whose acceptance arrived but was not yet written (at most that one).
 
-mod common;
-#[path = "common/daemon.rs"]
-mod daemon;
-#[path = "alerts/support.rs"]
-mod support;
+use crate::common;
+use crate::common::daemon;
+use crate::support;
 
 use common::H;
 use daemon::{Daemon, WAIT};
@@ -296,21 +294,25 @@ fn kill_mid_cycle(mail: AtKill, hook: Option<AtKill>) {
 }
 
 #[test]
+#[cfg_attr(not(have_aiosmtpd), ignore = "needs aiosmtpd")]
 fn kill9_while_the_webhook_is_in_flight_and_the_mail_was_accepted() {
     kill_mid_cycle(AtKill::Accepted, Some(AtKill::InFlight));
 }
 
 #[test]
+#[cfg_attr(not(have_aiosmtpd), ignore = "needs aiosmtpd")]
 fn kill9_while_the_only_channel_smtp_holds_the_data_reply() {
     kill_mid_cycle(AtKill::InFlight, None);
 }
 
 #[test]
+#[cfg_attr(not(have_aiosmtpd), ignore = "needs aiosmtpd")]
 fn kill9_while_the_mail_is_held_and_the_webhook_was_accepted() {
     kill_mid_cycle(AtKill::InFlight, Some(AtKill::Accepted));
 }
 
 #[test]
+#[cfg_attr(not(have_aiosmtpd), ignore = "needs aiosmtpd")]
 fn kill9_while_both_channels_are_in_flight() {
     kill_mid_cycle(AtKill::InFlight, Some(AtKill::InFlight));
 }
@@ -322,6 +324,7 @@ fn kill9_while_both_channels_are_in_flight() {
 /// restart sends the mail again — at least once, never lost — as the same
 /// message (same Message-ID), and only that one.
 #[test]
+#[cfg_attr(not(have_aiosmtpd), ignore = "needs aiosmtpd")]
 fn kill9_after_the_250_but_before_its_write_resends_that_one_mail() {
     if !have_aiosmtpd() {
         return;

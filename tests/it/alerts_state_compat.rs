@@ -4,8 +4,7 @@
 //! migrates to the same state; every notice renders the same subject, text,
 //! HTML, webhook body, Alertmanager alert and ntfy priority.
 
-#[path = "alerts/compat_report.rs"]
-mod compat_report;
+use crate::support::compat_report;
 
 use chrono::{DateTime, Utc};
 use clawwatch::alert::message::{Ctx, fields, render};

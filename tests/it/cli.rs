@@ -1,6 +1,6 @@
 //! The binary's interface: exit codes, output formats, bad input, secrets.
 
-mod common;
+use crate::common;
 use common::*;
 use serde_json::json;
 

@@ -23,21 +23,7 @@ fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_clawwatch"))
 }
 
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
-/// Whether `what` is usable; without it: panic in CI, else say "skipping".
-fn require(ok: bool, what: &str) -> bool {
-    if ok {
-        return true;
-    }
-    if in_ci() {
-        panic!("{what} is required when CI=true");
-    }
-    eprintln!("skipping: {what} is not available");
-    false
-}
+use crate::common::require;
 
 fn have_tool(name: &str) -> bool {
     let ok = Command::new(name)
@@ -100,6 +86,7 @@ fn shebang_interpreter(path: &Path) -> Option<String> {
 }
 
 #[test]
+#[cfg_attr(not(have_shellcheck), ignore = "needs shellcheck")]
 fn shellcheck_every_contrib_script() {
     if !have_tool("shellcheck") {
         return;
@@ -150,6 +137,7 @@ fn shellcheck_every_contrib_script() {
 }
 
 #[test]
+#[cfg_attr(not(have_bats), ignore = "needs bats")]
 fn bats_suites_for_termux_and_systemd() {
     if !have_tool("bats") {
         return;
@@ -205,6 +193,7 @@ fn substitutions(flavour: &str, home: &str, config: &str) -> BTreeMap<&'static s
 }
 
 #[test]
+#[cfg_attr(not(have_systemd_analyze), ignore = "needs systemd-analyze")]
 fn systemd_analyze_verify_every_unit_without_a_warning() {
     if !have_tool("systemd-analyze") {
         return;
@@ -252,6 +241,7 @@ fn exposure(stdout: &str) -> f64 {
 }
 
 #[test]
+#[cfg_attr(not(have_systemd_analyze), ignore = "needs systemd-analyze")]
 fn systemd_analyze_security_of_the_system_daemon_is_at_most_2() {
     if !have_tool("systemd-analyze") {
         return;
@@ -379,6 +369,7 @@ fn scrape_textfile_dir(dir: &Path) -> String {
 }
 
 #[test]
+#[cfg_attr(not(have_node_exporter), ignore = "needs prometheus-node-exporter")]
 fn timer_path_end_to_end_without_systemd() {
     if !have_tool("prometheus-node-exporter") {
         return;

@@ -3,7 +3,7 @@
 //! local HTTP server (rotation order, dedup, only rate limits rotate, the
 //! last error), exit codes, the JSON schema, secrets, and read-only-ness.
 
-mod common;
+use crate::common;
 use common::*;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;

@@ -9,7 +9,7 @@
 //!   commands (tests/oracle/gen_cli_homes.py), with the verdict for the
 //!   default agent and for every `--agent`.
 
-mod common;
+use crate::common;
 use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -7,9 +7,8 @@
 //! Re-record (only when an output is meant to change, and say why in the
 //! commit): `CLAWWATCH_BLESS=1 cargo test --test golden`.
 
-mod common;
-#[path = "common/daemon.rs"]
-mod daemon;
+use crate::common;
+use crate::common::daemon;
 
 use common::*;
 use std::path::{Path, PathBuf};

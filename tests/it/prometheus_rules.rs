@@ -3,7 +3,7 @@
 //! must be one docs/metrics.md lists.
 //!
 //! promtool comes from Debian's `prometheus` package (or `PROMTOOL=/path`).
-//! Without it these tests print "skipping", except under CI=true where they fail.
+//! Without it these tests are ignored, except under CI=true where they fail.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -18,28 +18,18 @@ fn read(rel: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
-/// The promtool to run, or None (after saying so) when the test should be skipped.
+/// The promtool to run (`PROMTOOL`, else `promtool` on PATH); a test
+/// that calls this is ignored where promtool is absent (build.rs).
 fn promtool() -> Option<PathBuf> {
     let tool = std::env::var_os("PROMTOOL")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("promtool"));
-    match Command::new(&tool).arg("--version").output() {
-        Ok(out) if out.status.success() => Some(tool),
-        res => {
-            let why = match res {
-                Ok(out) => format!("`{} --version` exited {}", tool.display(), out.status),
-                Err(e) => format!("cannot run {}: {e}", tool.display()),
-            };
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!(
-                    "promtool is required in CI ({why}); install it with \
-                     `apt-get install -y --no-install-recommends prometheus`"
-                );
-            }
-            eprintln!("skipping: {why} (install Debian's `prometheus` package for promtool)");
-            None
-        }
-    }
+    let works = Command::new(&tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| out.status.success());
+    crate::common::require(works, "promtool (Debian package prometheus)");
+    Some(tool)
 }
 
 /// Run promtool with `args`, from the crate root; panic with its output on failure.
@@ -67,6 +57,7 @@ fn path_arg(rel: &str) -> String {
 }
 
 #[test]
+#[cfg_attr(not(have_promtool), ignore = "needs promtool")]
 fn promtool_check_rules_accepts_alerts() {
     let Some(tool) = promtool() else { return };
     let out = run_promtool(
@@ -77,6 +68,7 @@ fn promtool_check_rules_accepts_alerts() {
 }
 
 #[test]
+#[cfg_attr(not(have_promtool), ignore = "needs promtool")]
 fn promtool_unit_tests_pass() {
     let Some(tool) = promtool() else { return };
     let out = run_promtool(
@@ -91,6 +83,7 @@ fn promtool_unit_tests_pass() {
 }
 
 #[test]
+#[cfg_attr(not(have_promtool), ignore = "needs promtool")]
 fn promtool_check_config_accepts_scrape_example() {
     let Some(tool) = promtool() else { return };
     let out = run_promtool(
@@ -233,6 +226,7 @@ fn dashboard_is_an_importable_grafana_dashboard() {
 /// The dashboard's queries are valid PromQL (checked as recording rules, with
 /// the template variables replaced by match-all regexes).
 #[test]
+#[cfg_attr(not(have_promtool), ignore = "needs promtool")]
 fn dashboard_queries_parse() {
     let Some(tool) = promtool() else { return };
     let dash = dashboard();

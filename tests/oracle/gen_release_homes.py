@@ -358,6 +358,11 @@ let out = null;
 if (op === 'tables') out = db.prepare("select name from sqlite_master where type='table'").all().map(r => r.name);
 else if (op === 'get') { const [t, c, k, v] = q[a1]; const r = db.prepare(`select ${c} as j from ${t} where ${k}=?`).get(v); out = r ? r.j : null; }
 else if (op === 'set') { const [t, c, k, v] = q[a1]; out = db.prepare(`update ${t} set ${c}=? where ${k}=?`).run(a2, v).changes; }
+else if (op === 'scrub') {
+  const have = new Set(db.prepare("select name from sqlite_master where type='table'").all().map(r => r.name));
+  out = {};
+  for (const t of JSON.parse(a1)) if (have.has(t)) { const n = db.prepare(`select count(*) c from "${t}"`).get().c; if (n) { db.prepare(`delete from "${t}"`).run(); out[t] = n; } }
+}
 else if (op === 'compact') {
   const mode = db.prepare('pragma journal_mode').get().journal_mode;
   db.exec('pragma journal_mode=delete'); db.exec('pragma page_size=512'); db.exec('vacuum');
@@ -478,6 +483,24 @@ def strip_home(src, dst):
         if name != ".openclaw":
             dropped.append(name)
     return dropped
+
+
+# Key material some releases generate on the way (2026.8.2/2026.9.1 `paste-token`, 2026.9.6 `doctor --fix`
+# write an Ed25519 device identity into state/openclaw.sqlite). `models status` never reads these tables;
+# they are emptied (then VACUUMed away) so no private key that is not FAKE lands in the repository.
+SCRUB_TABLES = ["device_identities", "device_auth_tokens", "device_bootstrap_tokens", "web_push_vapid_keys",
+                "web_push_subscriptions", "apns_registrations"]
+
+
+def scrub_secrets(home):
+    done = {}
+    for root, _, files in os.walk(home):
+        for f in files:
+            if f.endswith(".sqlite"):
+                r = node_sqlite("scrub", os.path.join(root, f), json.dumps(SCRUB_TABLES))
+                if r:
+                    done[os.path.relpath(os.path.join(root, f), home)] = r
+    return done
 
 
 def compact_sqlite(home):
@@ -633,13 +656,14 @@ def build_release_case(release, case, out):
         shutil.rmtree(h, ignore_errors=True)
     os.makedirs(fdir)
     dropped = strip_home(build, os.path.join(fdir, "home"))
+    scrubbed = scrub_secrets(os.path.join(fdir, "home"))
     compact_sqlite(os.path.join(fdir, "home"))
     write_env(fdir, env)
     shutil.rmtree(build, ignore_errors=True)
     res = record_runs(release, fdir, env)
     meta = {"generated_at_iso": iso(now), "generated_at_ms": now, "release": release, "written_by": release, "read_by": release,
             "desc": desc, "commands": commands, "command_results": cmd_results, "store_edits": store_edits,
-            "build_paths_rewritten_to_tilde": paths_rewritten, "stripped": dropped,
+            "build_paths_rewritten_to_tilde": paths_rewritten, "stripped": dropped, "scrubbed_rows": scrubbed,
             "installed_version": installed_version(release)}
     dump(os.path.join(fdir, "fixture.json"), meta)
     dump(os.path.join(fdir, "expected.json"), {"rc": res["rc"], "agents": res["agents"], "json_rc": res["json_rc"],
@@ -701,10 +725,11 @@ def build_cross_case(written_by, read_by, case, out, doctor=None, doctor_runs=0,
     commands += [from_json_edit(e).describe() + f" [{e['store']}]" for e in edits if "store" in e]
     if doctor:
         dropped = strip_home(work, os.path.join(fdir, "home"))
-        compact_sqlite(os.path.join(fdir, "home"))
     else:
         shutil.copytree(work, os.path.join(fdir, "home"), symlinks=True)
         dropped = []
+    scrubbed = scrub_secrets(os.path.join(fdir, "home"))
+    compact_sqlite(os.path.join(fdir, "home"))
     shutil.rmtree(work, ignore_errors=True)
     write_env(fdir, env)
     res = record_runs(read_by, fdir, env)
@@ -712,7 +737,8 @@ def build_cross_case(written_by, read_by, case, out, doctor=None, doctor_runs=0,
             "read_by": read_by, "migrated_by": doctor, "doctor_runs": doctor_results, "source_case": f"{written_by}/{case}",
             "desc": f"{smeta['desc']} — written by {written_by}" + (f", then `doctor --fix` x{doctor_runs} by {doctor}" if doctor else "")
                     + f", read by {read_by}",
-            "commands": commands, "store_edits": edits, "stripped": dropped, "installed_version": installed_version(read_by)}
+            "commands": commands, "store_edits": edits, "stripped": dropped, "scrubbed_rows": scrubbed,
+            "installed_version": installed_version(read_by)}
     dump(os.path.join(fdir, "fixture.json"), meta)
     dump(os.path.join(fdir, "expected.json"), {"rc": res["rc"], "agents": res["agents"], "json_rc": res["json_rc"], "wall_s": res["wall_s"],
                                               "files_changed_by_check": res["files_changed_by_check"],
@@ -720,6 +746,28 @@ def build_cross_case(written_by, read_by, case, out, doctor=None, doctor_runs=0,
     if log:
         write_small(os.path.join(fdir, "build.log"), "\n".join(log))
     return f"cross/{name}: rc={res['rc']} agents={res['agents']} json_rc={res['json_rc']}"
+
+
+def rerecord(fdir):
+    """Scrub an already recorded fixture, re-apply its expiry edits at a new NOW and record again
+    with the release that read it (the build home is gone: `unstripped_rc` keeps its old value)."""
+    meta = json.load(open(os.path.join(fdir, "fixture.json")))
+    exp = json.load(open(os.path.join(fdir, "expected.json")))
+    home = os.path.join(fdir, "home")
+    scrubbed = scrub_secrets(home)
+    now = now_ms()
+    edits = reapply_edits(home, meta, now)
+    compact_sqlite(home)
+    env = read_env_file(fdir)
+    res = record_runs(meta["read_by"], fdir, env)
+    meta.update(generated_at_iso=iso(now), generated_at_ms=now, store_edits=edits,
+                scrubbed_rows={**(meta.get("scrubbed_rows") or {}), **scrubbed},
+                rerecorded="scrubbed, edits re-applied at generated_at, and recorded again on this home")
+    dump(os.path.join(fdir, "fixture.json"), meta)
+    exp.update(rc=res["rc"], agents=res["agents"], json_rc=res["json_rc"], wall_s=res["wall_s"],
+               files_changed_by_check=res["files_changed_by_check"])
+    dump(os.path.join(fdir, "expected.json"), exp)
+    return f"rerecorded {os.path.relpath(fdir)}: rc={res['rc']} agents={res['agents']} scrubbed={scrubbed}"
 
 
 # ---------------------------------------------------------------- README
@@ -744,6 +792,38 @@ def count_table(out):
     return "| release | cases | rc 0 | rc 1 | rc 2 |\n|---|---|---|---|---|\n" + "\n".join(rows) + "\n"
 
 
+def matrix_table(out):
+    """Per case and release: rc of the default agent, then `/<rc per agent>` when agents differ."""
+    rels = [r for r in RELEASES if os.path.isdir(os.path.join(out, r))]
+    head = "| case | " + " | ".join(rels) + " |\n|---|" + "---|" * len(rels) + "\n"
+    rows = []
+    for c in CASES:
+        cells = []
+        for r in rels:
+            p = os.path.join(out, r, c[0], "expected.json")
+            if not os.path.isfile(p):
+                cells.append("")
+                continue
+            e = json.load(open(p))
+            a = e.get("agents") or {}
+            cell = str(e["rc"])
+            if any(v != e["rc"] for v in a.values()):
+                cell += " (" + ", ".join(f"{k} {v}" for k, v in a.items()) + ")"
+            cells.append(cell)
+        rows.append(f"| {c[0]} | " + " | ".join(cells) + " |")
+    cross = []
+    d = os.path.join(out, "cross")
+    for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        p = os.path.join(d, name, "expected.json")
+        if os.path.isfile(p):
+            f = json.load(open(os.path.join(d, name, "fixture.json")))
+            e = json.load(open(p))
+            mig = f" (doctor --fix x{len(f.get('doctor_runs') or [])} by {f['migrated_by']}, rc {[x['rc'] for x in f['doctor_runs']]})" if f.get("migrated_by") else ""
+            cross.append(f"| {name} | {f['written_by']}{mig} | {f['read_by']} | {e['rc']} |")
+    return (head + "\n".join(rows) + "\n\nCross-era (`cross/`):\n\n| case | written by | read by | rc |\n|---|---|---|---|\n"
+            + "\n".join(cross) + "\n")
+
+
 def update_readme(out):
     p = os.path.join(out, "README.md")
     if not os.path.isfile(p):
@@ -751,7 +831,124 @@ def update_readme(out):
         return
     text = open(p).read()
     new = re.sub(r"<!-- counts -->.*<!-- /counts -->", "<!-- counts -->\n" + count_table(out) + "<!-- /counts -->", text, flags=re.S)
+    new = re.sub(r"<!-- matrix -->.*<!-- /matrix -->", "<!-- matrix -->\n" + matrix_table(out) + "<!-- /matrix -->", new, flags=re.S)
     open(p, "w").write(new)
+
+
+# ---------------------------------------------------------------- where each release's CLI is, and what identifies it
+def record_installs(out, releases):
+    """<out>/installs/<release>.json: the Node-free identification of an installed CLI, and the
+    systemd user unit its `gateway install` writes (installed for real up to 2026.7.35 with a fake
+    systemctl, tests/oracle/gateway_install_unit.sh; rendered with the release's own code from
+    2026.8.2 on, tests/oracle/render_gateway_unit.mjs)."""
+    d = os.path.join(out, "installs")
+    os.makedirs(d, exist_ok=True)
+    for r in releases:
+        ensure_installed(r)
+        pre = prefix(r)
+        pkg_dir = os.path.join(pre, "lib", "node_modules", "openclaw")
+        pkg = json.load(open(os.path.join(pkg_dir, "package.json")))
+        bi_path = os.path.join(pkg_dir, "dist", "build-info.json")
+        build_info = json.load(open(bi_path)) if os.path.isfile(bi_path) else None
+        link = os.readlink(os.path.join(pre, "bin", "openclaw"))
+        unit_file = os.path.join(d, f"{r}.service")
+        how = None
+        p = subprocess.run([os.path.join(HERE, "gateway_install_unit.sh"), pre, unit_file], capture_output=True, text=True)
+        if p.returncode == 0:
+            how = "openclaw gateway install (fake systemctl, tests/oracle/gateway_install_unit.sh)"
+        else:
+            h = tempfile.mkdtemp(prefix="render.", dir=WORK_DIR)
+            q = subprocess.run([os.path.join(NODE_BIN, "node"), "--no-warnings", os.path.join(HERE, "render_gateway_unit.mjs"), pre],
+                               cwd=h, env={"HOME": h, "PATH": f"{NODE_BIN}:/usr/bin:/bin"}, capture_output=True, text=True)
+            if q.returncode == 0:
+                open(unit_file, "w").write(q.stdout.replace(h, "/home/USER"))
+                how = "rendered by the release's buildGatewayInstallPlan + buildSystemdUnit (tests/oracle/render_gateway_unit.mjs); `gateway install` needs a real systemd user bus"
+            shutil.rmtree(h, ignore_errors=True)
+        exec_start = None
+        if how:
+            for line in open(unit_file):
+                if line.startswith("ExecStart="):
+                    exec_start = line.strip()[len("ExecStart="):].replace(pre, "<prefix>").replace(NODE_BIN, "<node-bin>")
+        dump(os.path.join(d, f"{r}.json"), {
+            "release": r,
+            "install_command": f"npm install -g --prefix <prefix> --ignore-scripts openclaw@{r}",
+            "package_json": "<prefix>/lib/node_modules/openclaw/package.json",
+            "package_json_fields": {k: pkg.get(k) for k in ("name", "version", "bin", "main", "type", "engines")},
+            "build_info_json": "<prefix>/lib/node_modules/openclaw/dist/build-info.json" if build_info else None,
+            "build_info": build_info,
+            "bin_symlink": {"path": "<prefix>/bin/openclaw", "target": link},
+            "gateway_unit": {"file": f"{r}.service" if how else None, "how": how, "exec_start": exec_start,
+                             "path_in_home": "~/.config/systemd/user/openclaw-gateway.service"},
+            "install_mb": round(sum(os.path.getsize(os.path.join(a, f)) for a, _, fs in os.walk(pre) for f in fs) / 1e6),
+        })
+        print(f"{r}: version {pkg['version']} unit: {how}")
+
+
+# ---------------------------------------------------------------- clawwatch agreement
+def read_env_file(fdir):
+    env = {}
+    p = os.path.join(fdir, "env")
+    if os.path.isfile(p):
+        for line in open(p):
+            line = line.rstrip("\r\n")
+            if line and not line.startswith("#"):
+                k, v = line.split("=", 1)
+                env[k] = v
+    return env
+
+
+def clawwatch_rc(binary, fdir, agent=None):
+    with open(os.path.join(fdir, "fixture.json")) as f:
+        now = json.load(f)["generated_at_iso"]
+    h = tempfile.mkdtemp(prefix="cw.")
+    try:
+        if os.path.isdir(os.path.join(fdir, "home")):
+            shutil.copytree(os.path.join(fdir, "home"), h, dirs_exist_ok=True, symlinks=True)
+        env = {"PATH": "/usr/bin:/bin", "HOME": h, "TZ": "UTC"}
+        env.update({k: v.replace("@HOME@", h) for k, v in read_env_file(fdir).items()})
+        args = [binary, "check", "--now", now] + (["--agent", agent] if agent else [])
+        p = subprocess.run(args, cwd=h, env=env, capture_output=True, text=True, timeout=60)
+        return p.returncode, (p.stdout + p.stderr).strip()
+    finally:
+        shutil.rmtree(h, ignore_errors=True)
+
+
+def compare(binary, out, as_json=None):
+    """Run `clawwatch check --now <generated_at_iso> [--agent id]` on every recorded home; tabulate agreement."""
+    rows, report = [], {}
+    for rel in RELEASES + ["cross"]:
+        d = os.path.join(out, rel)
+        if not os.path.isdir(d):
+            continue
+        n = agree = 0
+        bad = []
+        for case in sorted(os.listdir(d)):
+            fdir = os.path.join(d, case)
+            if not os.path.isfile(os.path.join(fdir, "expected.json")):
+                continue
+            exp = json.load(open(os.path.join(fdir, "expected.json")))
+            got, text = clawwatch_rc(binary, fdir)
+            diffs = []
+            if got != exp["rc"]:
+                diffs.append(f"default: openclaw {exp['rc']} clawwatch {got}")
+            for aid, arc in (exp.get("agents") or {}).items():
+                g, _ = clawwatch_rc(binary, fdir, aid)
+                if g != arc:
+                    diffs.append(f"--agent {aid}: openclaw {arc} clawwatch {g}")
+            n += 1
+            if diffs:
+                bad.append({"case": case, "diffs": diffs, "clawwatch_output": text[:400]})
+            else:
+                agree += 1
+        rows.append(f"| {rel} | {n} | {agree} | {n - agree} |")
+        report[rel] = {"cases": n, "agree": agree, "disagree": bad}
+    print("| release | cases | agree | disagree |\n|---|---|---|---|")
+    print("\n".join(rows))
+    for rel, r in report.items():
+        for b in r["disagree"]:
+            print(f"{rel}/{b['case']}: " + "; ".join(b["diffs"]))
+    if as_json:
+        dump(as_json, report)
 
 
 # ---------------------------------------------------------------- main
@@ -766,6 +963,10 @@ def main():
     ap.add_argument("--all-cases", action="store_true", help="every case also for 2026.6.1 / 2026.6.5 (default: SUBSET)")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--readme", action="store_true")
+    ap.add_argument("--rerecord", metavar="DIR", nargs="+", help="scrub + re-apply edits + record again these fixture dirs")
+    ap.add_argument("--installs", action="store_true", help="record <out>/installs/<release>.{json,service} (needs root for unshare)")
+    ap.add_argument("--compare", metavar="CLAWWATCH", help="run this clawwatch binary on every recorded home and tabulate agreement")
+    ap.add_argument("--compare-json", metavar="FILE", help="with --compare: also write the disagreements as JSON")
     a = ap.parse_args()
     if a.list:
         for c in CASES:
@@ -773,6 +974,18 @@ def main():
         return
     if a.readme:
         update_readme(a.out)
+        return
+    if a.rerecord:
+        with ThreadPoolExecutor(max_workers=a.j) as ex:
+            for line in ex.map(rerecord, a.rerecord):
+                print(line, flush=True)
+        update_readme(a.out)
+        return
+    if a.installs:
+        record_installs(a.out, [r for r in a.releases.split(",") if r])
+        return
+    if a.compare:
+        compare(a.compare, a.out, a.compare_json)
         return
     releases = [r for r in a.releases.split(",") if r]
     jobs = []

@@ -1,9 +1,8 @@
 //! `clawwatch run` as a process on a temp home: its stderr log collected
 //! line by line, /metrics on a free loopback port, signals, a clean stop
 //! and a `kill -9`. Include it beside `common`:
-//! `#[path = "common/daemon.rs"] mod daemon;`.
+//! `use crate::common::daemon;`.
 //! Waits poll with a deadline; no sleep synchronises anything.
-#![allow(dead_code)]
 
 use crate::common::{Home, poll, wait_for};
 use std::io::{BufRead, BufReader, Read, Write};

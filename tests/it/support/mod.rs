@@ -1,8 +1,9 @@
 //! Helpers for the alert integration tests: reports from generated homes,
 //! a recording HTTP server, the aiosmtpd SMTP server, a test CA.
-#![allow(dead_code)]
 
 use crate::common::{self, Home};
+
+pub mod compat_report;
 use clawwatch::sources::{HostEnv, ReadOptions, read_snapshot};
 use clawwatch_core::model::Policy;
 use clawwatch_core::model::Report;
@@ -327,7 +328,7 @@ pub struct Smtp {
 impl Smtp {
     pub fn start(o: SmtpOptions) -> Smtp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/alerts/smtp_sink.py");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/support/smtp_sink.py");
         let mut cmd = Command::new("python3");
         cmd.arg(&script).arg(dir.path());
         if let Some(p) = o.port {
@@ -455,7 +456,8 @@ impl Drop for Smtp {
 
 /// A test CA and a server certificate it signed for localhost/127.0.0.1.
 pub struct TestCa {
-    pub dir: tempfile::TempDir,
+    /// Holds the files for the CA's lifetime.
+    _dir: tempfile::TempDir,
     pub ca: PathBuf,
     pub cert: PathBuf,
     pub key: PathBuf,
@@ -543,7 +545,7 @@ pub fn test_ca() -> TestCa {
         ca: d.join("ca.pem"),
         cert: d.join("server.pem"),
         key: d.join("server.key"),
-        dir,
+        _dir: dir,
     }
 }
 

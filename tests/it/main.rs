@@ -1,0 +1,23 @@
+//! The integration tests: one binary (linking once), one module per area.
+//! Tests that need an external tool are ignored when it is missing, unless
+//! CI=true (build.rs decides; see `common::require`).
+
+mod common;
+mod support;
+
+mod agent;
+mod alerts_alertmanager;
+mod alerts_channels;
+mod alerts_crash;
+mod alerts_email;
+mod alerts_kill;
+mod alerts_planner;
+mod alerts_state_compat;
+mod architecture;
+mod cli;
+mod contrib;
+mod doctor;
+mod fixtures;
+mod golden;
+mod prometheus_rules;
+mod rules;
