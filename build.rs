@@ -1,4 +1,6 @@
-//! Which external tools the integration tests can use on this machine.
+//! Build facts for `--version` and `clawwatch_build_info` (the git commit
+//! when built from git, the target and the profile), and which external
+//! tools the integration tests can use on this machine.
 //!
 //! Tests that need promtool, Prometheus, Alertmanager, node_exporter, an
 //! SMTP server (Python's aiosmtpd), shellcheck, bats, systemd-analyze, …
@@ -57,7 +59,38 @@ fn python_has(module: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// The git commit the build is from (12 hex digits), or "unknown" when
+/// built from a tarball or without git; re-run when HEAD moves.
+fn revision() -> String {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .stderr(Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    if let Some(dir) = git(&["rev-parse", "--git-dir"]) {
+        let dir = Path::new(&dir);
+        println!("cargo::rerun-if-changed={}", dir.join("HEAD").display());
+        if let Some(r) = git(&["symbolic-ref", "-q", "HEAD"]) {
+            println!("cargo::rerun-if-changed={}", dir.join(r).display());
+        }
+        println!(
+            "cargo::rerun-if-changed={}",
+            dir.join("packed-refs").display()
+        );
+    }
+    git(&["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into())
+}
+
 fn main() {
+    let target = std::env::var("TARGET").unwrap_or_default();
+    let profile = std::env::var("PROFILE").unwrap_or_default();
+    println!("cargo::rustc-env=CLAWWATCH_REVISION={}", revision());
+    println!("cargo::rustc-env=CLAWWATCH_TARGET={target}");
+    println!("cargo::rustc-env=CLAWWATCH_PROFILE={profile}");
     println!("cargo::rerun-if-env-changed=PATH");
     println!("cargo::rerun-if-env-changed=CI");
     println!("cargo::rerun-if-changed=build.rs");

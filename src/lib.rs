@@ -17,3 +17,4 @@ pub mod output;
 pub mod par;
 pub mod schedule;
 pub mod sources;
+pub mod version;

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "clawwatch",
-    version,
+    version = crate::version::LONG,
     about = "Health checks, metrics and alerts for OpenClaw's model credentials",
     long_about = "clawwatch reads OpenClaw's credential stores, config and environment and tells whether every \
 configured model route has a usable credential, the same verdict as `openclaw models status --check`, \

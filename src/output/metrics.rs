@@ -143,10 +143,14 @@ impl Metrics {
                 "clawwatch_build_info",
                 "clawwatch build information (always 1).",
             ),
-            &["version"],
+            &["version", "revision", "target"],
         ));
         build
-            .with_label_values(&[env!("CARGO_PKG_VERSION")])
+            .with_label_values(&[
+                crate::version::VERSION,
+                crate::version::REVISION,
+                crate::version::TARGET,
+            ])
             .set(1.0);
         must(registry.register(Box::new(build)));
         Metrics {
@@ -1284,7 +1288,7 @@ mod tests {
             r.text
         );
         assert!(
-            r.text.contains("clawwatch_build_info{version="),
+            r.text.contains("clawwatch_build_info{revision="),
             "{}",
             r.text
         );

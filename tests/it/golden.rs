@@ -30,8 +30,25 @@ const VOLATILE: [&str; 3] = [
     "openclaw_auth_check_duration_seconds",
 ];
 
+/// The build's git commit in `clawwatch_build_info`, which every commit
+/// changes.
+fn mask_revision(text: &str) -> String {
+    let key = "revision=\"";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(key) {
+        out.push_str(&rest[..i + key.len()]);
+        rest = &rest[i + key.len()..];
+        let end = rest.find('"').unwrap_or(rest.len());
+        out.push_str("@REV@");
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn mask(text: &str, home: &Path) -> String {
-    let text = text.replace(&*home.to_string_lossy(), "@HOME@");
+    let text = mask_revision(&text.replace(&*home.to_string_lossy(), "@HOME@"));
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         if let Some(rest) = log_line(line) {
