@@ -71,16 +71,16 @@ fn revision() -> String {
             .filter(|o| o.status.success())
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
     };
-    if let Some(dir) = git(&["rev-parse", "--git-dir"]) {
-        let dir = Path::new(&dir);
-        println!("cargo::rerun-if-changed={}", dir.join("HEAD").display());
-        if let Some(r) = git(&["symbolic-ref", "-q", "HEAD"]) {
-            println!("cargo::rerun-if-changed={}", dir.join(r).display());
+    // `--git-path` resolves linked worktrees too; only existing files are
+    // watched (cargo re-runs the script every time for a missing one).
+    let mut watch = vec!["HEAD".to_string(), "packed-refs".to_string()];
+    watch.extend(git(&["symbolic-ref", "-q", "HEAD"]));
+    for name in watch {
+        if let Some(p) = git(&["rev-parse", "--git-path", &name])
+            && Path::new(&p).exists()
+        {
+            println!("cargo::rerun-if-changed={p}");
         }
-        println!(
-            "cargo::rerun-if-changed={}",
-            dir.join("packed-refs").display()
-        );
     }
     git(&["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into())
 }

@@ -125,7 +125,11 @@ elif [ -f "$root/Cargo.toml" ] && grep -q '^name = "clawwatch"' "$root/Cargo.tom
     command -v cargo >/dev/null 2>&1; then
     printf 'building clawwatch in %s (cargo build --release; a few minutes on a phone)\n' "$root"
     (cd "$root" && cargo build --release --locked) || die "cargo build failed"
-    binary=${CARGO_TARGET_DIR:-$root/target}/release/clawwatch
+    case ${CARGO_TARGET_DIR:-} in
+    /*) binary=$CARGO_TARGET_DIR/release/clawwatch ;;
+    '') binary=$root/target/release/clawwatch ;;
+    *) binary=$root/$CARGO_TARGET_DIR/release/clawwatch ;;
+    esac
     [ -x "$binary" ] || die "the build did not produce $binary"
 elif [ -x "$bin" ]; then
     binary=$bin

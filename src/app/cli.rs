@@ -14,7 +14,15 @@ use std::path::PathBuf;
     about = "Health checks, metrics and alerts for OpenClaw's model credentials",
     long_about = "clawwatch reads OpenClaw's credential stores, config and environment and tells whether every \
 configured model route has a usable credential, the same verdict as `openclaw models status --check`, \
-in milliseconds and without OpenClaw installed."
+in milliseconds and without OpenClaw installed.",
+    after_long_help = "Exit status (check, status --check, once): 0 every route has a usable credential; \
+1 a credential is expired or missing; 2 one expires within --warn-within (24h); 3 clawwatch itself failed \
+(usage error, unreadable config). doctor: 0 nothing at warning or above, 2 warnings only, 1 an error.\n\n\
+Files: ~/.openclaw (or OPENCLAW_STATE_DIR), read only; $XDG_CONFIG_HOME/clawwatch/clawwatch.toml, else \
+/etc/clawwatch/clawwatch.toml (`clawwatch config example` prints a commented one).\n\n\
+Environment: OPENCLAW_STATE_DIR, OPENCLAW_CONFIG_PATH, provider keys such as ANTHROPIC_API_KEY (read as \
+OpenClaw reads them); CLAWWATCH_* overrides config keys; RUST_LOG sets the log filter.\n\n\
+Documentation: README.md and docs/openclaw-rules.md in the source tree."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -56,6 +64,25 @@ pub enum Command {
     /// Alert channels: `alert test` sends a test notice through each one.
     #[command(subcommand)]
     Alert(AlertCommand),
+    /// Print a shell completion script: `clawwatch completions bash > /etc/bash_completion.d/clawwatch`.
+    Completions(CompletionsArgs),
+    /// Write the man pages (clawwatch.1 and one per command) into DIR, for packagers.
+    #[command(hide = true)]
+    Manpages(ManpagesArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ManpagesArgs {
+    /// Directory to write the pages into (created if missing).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -282,6 +309,42 @@ pub fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
         Some(cli) => Ok(cli),
         None => Cli::try_parse_from(args),
     }
+}
+
+/// The completion script for `shell`, generated from the clap definitions.
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "clawwatch", &mut out);
+    out
+}
+
+/// The man pages, generated from the clap definitions: `clawwatch.1` and
+/// `clawwatch-<command>.1` for each visible command (as `(file name, roff)`).
+/// The version shown is the package version alone, so the committed pages
+/// do not change with every commit.
+pub fn manpages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let mut cmd = <Cli as clap::CommandFactory>::command().version(crate::version::VERSION);
+    cmd.build();
+    let mut pages = vec![("clawwatch.1".to_string(), render_page(cmd.clone())?)];
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
+        let name = format!("clawwatch-{}", sub.get_name());
+        let page = sub.clone().version(crate::version::VERSION);
+        pages.push((format!("{name}.1"), render_page(page)?));
+    }
+    Ok(pages)
+}
+
+fn render_page(cmd: clap::Command) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(cmd)
+        .manual("clawwatch manual")
+        .source(concat!("clawwatch ", env!("CARGO_PKG_VERSION")))
+        .render(&mut out)?;
+    Ok(out)
 }
 
 #[cfg(test)]

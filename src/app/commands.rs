@@ -35,18 +35,38 @@ pub fn run(cli: &Cli, host: &HostEnv) -> Result<i32> {
             emit(cli, &text)?;
             Ok(code)
         }
+        Command::Completions(args) => {
+            emit_bytes(cli, &super::cli::completions(args.shell))?;
+            Ok(0)
+        }
+        Command::Manpages(args) => write_manpages(&args.dir),
     }
+}
+
+/// `clawwatch manpages DIR`: one file per page.
+fn write_manpages(dir: &std::path::Path) -> Result<i32> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let pages = super::cli::manpages().context("rendering the man pages")?;
+    for (name, roff) in pages {
+        let path = dir.join(name);
+        std::fs::write(&path, roff).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(0)
 }
 
 /// Write to stdout unless `-q`; a closed pipe (`clawwatch status | head`)
 /// is not an error.
 fn emit(cli: &Cli, text: &str) -> Result<()> {
+    emit_bytes(cli, text.as_bytes())
+}
+
+fn emit_bytes(cli: &Cli, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     if cli.quiet {
         return Ok(());
     }
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    match out.write_all(bytes).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(anyhow!(e)).context("writing to stdout"),
@@ -77,11 +97,18 @@ fn doctor(cli: &Cli, args: &DoctorArgs, host: &HostEnv) -> Result<i32> {
 }
 
 fn check(cli: &Cli, args: &CommonArgs, host: &HostEnv) -> Result<i32> {
-    let report = check::report(host, &request(args));
+    let req = request(args);
+    let snap = check::read(host, &req);
+    let report = clawwatch_core::evaluate(&snap, req.now_ms, &req.policy);
     if !cli.quiet {
         eprint!("{}", output::terminal::read_problems(&report));
     }
-    emit(cli, &output::terminal::check(&report))?;
+    let mut text = output::terminal::check(&report);
+    if !snap.paths.state_dir_exists {
+        text.push_str(&output::terminal::missing_state_dir(&report));
+    }
+    emit(cli, &text)?;
+    std::mem::forget(snap);
     let code = exit::code(report.verdict, args.exit_codes);
     // One-shot: the process exits now; freeing a 1,000-agent report piece
     // by piece would only cost time.

@@ -45,6 +45,17 @@ pub fn check(report: &Report) -> String {
     out
 }
 
+/// `check`'s last line when the state directory does not exist: most often
+/// clawwatch runs as another user than the gateway, or OpenClaw never ran.
+pub fn missing_state_dir(report: &Report) -> String {
+    format!(
+        "hint: {} does not exist: OpenClaw has not run as this user. If its gateway runs as another \
+user or elsewhere, point clawwatch at that state directory (--state-dir or OPENCLAW_STATE_DIR); \
+`clawwatch doctor` tells more.\n",
+        report.state_dir
+    )
+}
+
 /// Read problems as `clawwatch: <path>: <message>` lines (for stderr).
 pub fn read_problems(report: &Report) -> String {
     let mut out = String::new();

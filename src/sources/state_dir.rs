@@ -83,6 +83,7 @@ pub fn resolve(env: &HostEnv, state_dir_flag: Option<&Path>) -> Paths {
     Paths {
         state_db: state_dir.join("state").join("openclaw.sqlite"),
         dotenv: state_dir.join(".env"),
+        state_dir_exists: state_dir.is_dir(),
         home,
         state_dir,
         config_path,

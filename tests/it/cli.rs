@@ -413,3 +413,20 @@ fn no_secret_in_any_output() {
         }
     }
 }
+
+/// On a machine where OpenClaw never ran (or runs as another user), `check`
+/// says the state directory is missing, not only that models are unusable.
+#[test]
+fn check_says_when_the_state_dir_does_not_exist() {
+    let h = Home::new();
+    let o = h.check();
+    assert_eq!(rc(&o), 1);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("hint: ~/.openclaw does not exist") && out.contains("--state-dir"),
+        "{out}"
+    );
+    h.config_anthropic();
+    let out = String::from_utf8_lossy(&h.check().stdout).into_owned();
+    assert!(!out.contains("does not exist"), "{out}");
+}

@@ -166,17 +166,38 @@ install_with_stub() {
     mkdir -p "$tree/contrib"
     cp -R "$TERMUX_DIR" "$tree/contrib/termux"
     printf '[package]\nname = "clawwatch"\n' >"$tree/Cargo.toml"
-    # cargo stand-in: "builds" by copying the clawwatch stub into target/release.
+    # cargo stand-in: "builds" by copying the clawwatch stub into the target
+    # dir, as cargo does (CARGO_TARGET_DIR when set, relative to the tree).
     cat >"$T/stubs/cargo" <<EOF
 #!/bin/sh
 printf 'cargo %s\n' "\$*" >>"\$STUB_LOG"
-mkdir -p target/release && cp "$T/stubs/clawwatch" target/release/clawwatch
+dir=\${CARGO_TARGET_DIR:-target}/release
+mkdir -p "\$dir" && cp "$T/stubs/clawwatch" "\$dir/clawwatch"
 EOF
     chmod +x "$T/stubs/cargo"
     PATH=$T/stubs:$PATH run sh "$tree/contrib/termux/install.sh"
     [ "$status" -eq 0 ] || { printf '%s\n' "$output" >&2; false; }
     assert_logged "cargo build --release --locked"
     cmp "$T/stubs/clawwatch" "$PREFIX/bin/clawwatch"
+}
+
+@test "install finds the build under CARGO_TARGET_DIR, absolute or relative" {
+    tree=$T/tree
+    mkdir -p "$tree/contrib"
+    cp -R "$TERMUX_DIR" "$tree/contrib/termux"
+    printf '[package]\nname = "clawwatch"\n' >"$tree/Cargo.toml"
+    cat >"$T/stubs/cargo" <<EOF
+#!/bin/sh
+dir=\${CARGO_TARGET_DIR:-target}/release
+mkdir -p "\$dir" && cp "$T/stubs/clawwatch" "\$dir/clawwatch"
+EOF
+    chmod +x "$T/stubs/cargo"
+    for target in "$T/elsewhere" rel-target; do
+        rm -f "$PREFIX/bin/clawwatch"
+        CARGO_TARGET_DIR=$target PATH=$T/stubs:$PATH run sh "$tree/contrib/termux/install.sh"
+        [ "$status" -eq 0 ] || { printf '%s\n' "$output" >&2; false; }
+        cmp "$T/stubs/clawwatch" "$PREFIX/bin/clawwatch"
+    done
 }
 
 @test "without a binary or a source tree, install says what to do" {

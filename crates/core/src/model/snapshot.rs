@@ -26,6 +26,9 @@ pub struct Snapshot {
 pub struct Paths {
     pub home: PathBuf,
     pub state_dir: PathBuf,
+    /// The state directory is there (OpenClaw has run for this user, or
+    /// the path points at its state).
+    pub state_dir_exists: bool,
     pub config_path: PathBuf,
     /// The main agent's directory (OPENCLAW_AGENT_DIR / PI_CODING_AGENT_DIR
     /// or `<state>/agents/main/agent`).

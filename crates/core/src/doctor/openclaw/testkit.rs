@@ -25,6 +25,7 @@ pub fn snap() -> Snapshot {
             dotenv: state.join(".env"),
             oauth_dir: state.join("credentials"),
             state_dir: state,
+            state_dir_exists: true,
         },
         ..Default::default()
     }
