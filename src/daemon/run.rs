@@ -168,7 +168,7 @@ async fn serve(
         let local = listener.local_addr()?;
         let tls = loaded.tls.is_some();
         tracing::info!(%local, tls, basic_auth = !loaded.config.users.is_empty(), "serving /metrics");
-        if !local.ip().is_loopback() && !tls && !loaded.config.has_auth() {
+        if exposed(local, &loaded.config) {
             tracing::warn!(
                 %local,
                 "listening beyond loopback without TLS or basic auth: anyone who reaches {local} \
@@ -187,6 +187,12 @@ async fn serve(
     });
     let rx = settings.enable_lifecycle.then_some(reload_rx);
     Ok((server::spawn(listeners, ctx, stop.clone()), rx))
+}
+
+/// Whether serving on `local` with `web` shows the metrics to anyone who
+/// can reach the address: beyond loopback with neither TLS nor auth.
+fn exposed(local: std::net::SocketAddr, web: &super::webconfig::WebConfig) -> bool {
+    !local.ip().is_loopback() && web.tls.is_none() && !web.has_auth()
 }
 
 /// The start-up line: where, when and with what.
@@ -323,6 +329,27 @@ fn tick(d: &Daemon, sched: &mut Scheduler) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issue_17_finding_11_listening_beyond_loopback_without_tls_or_auth_warns() {
+        use crate::daemon::webconfig::parse;
+        let p = std::path::Path::new("/etc/clawwatch/web.yml");
+        let none = parse(p, "").unwrap();
+        let auth = parse(
+            p,
+            "basic_auth_users:\n  prom: $2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi\n",
+        )
+        .unwrap();
+        let tls = parse(p, "tls_server_config:\n  cert_file: a\n  key_file: b\n").unwrap();
+        for a in ["0.0.0.0:9847", "[::]:9847", "192.0.2.7:9847"] {
+            let a = a.parse().unwrap();
+            assert!(exposed(a, &none), "{a}");
+            assert!(!exposed(a, &auth) && !exposed(a, &tls), "{a}");
+        }
+        for a in ["127.0.0.1:9847", "[::1]:9847", "127.0.0.2:1"] {
+            assert!(!exposed(a.parse().unwrap(), &none), "{a}");
+        }
+    }
 
     #[test]
     fn a_broken_config_on_reload_keeps_the_old_settings() {

@@ -57,13 +57,30 @@ pub fn parse_max_fds(limits: &str) -> Option<f64> {
         .ok()
 }
 
+/// The boot time: /proc/stat's `btime`, or (where the unit's
+/// `ProcSubset=pid` hides /proc/stat) the clock minus the time since boot.
 fn boot_time() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/stat").ok()?;
-    stat.lines()
-        .find_map(|l| l.strip_prefix("btime "))?
-        .trim()
-        .parse()
-        .ok()
+    let from_stat = std::fs::read_to_string("/proc/stat").ok().and_then(|stat| {
+        stat.lines()
+            .find_map(|l| l.strip_prefix("btime "))?
+            .trim()
+            .parse()
+            .ok()
+    });
+    from_stat.or_else(|| {
+        let mut t = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes the local timespec.
+        let rc = unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut t) };
+        let up = t.tv_sec as f64 + t.tv_nsec as f64 / 1e9;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_secs_f64();
+        (rc == 0).then(|| (now - up).round())
+    })
 }
 
 /// Read /proc/self now.

@@ -21,3 +21,4 @@ mod fixtures;
 mod golden;
 mod prometheus_rules;
 mod rules;
+mod web;
