@@ -19,7 +19,7 @@ in milliseconds and without OpenClaw installed."
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    /// Log format on stderr. Alias: --log-format.
+    /// Log format on stderr.
     #[arg(long = "log.format", visible_alias = "log-format", global = true, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
     /// Log level (default: info for `run`, else warn, and `check`/`status`
@@ -90,7 +90,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
     /// Listen address for /metrics, repeatable (overrides [metrics] listen;
-    /// "" disables). Alias: --listen.
+    /// "" disables).
     #[arg(long = "web.listen-address", visible_alias = "listen", value_name = "ADDR", value_parser = parse_listen)]
     pub listen: Vec<Listen>,
     /// Web config (exporter-toolkit format): TLS and basic auth for
