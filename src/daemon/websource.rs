@@ -127,3 +127,42 @@ fn read(path: &Path) -> Result<WebConfig, WebConfigError> {
     }
     parse(path, &text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_edit_is_seen_at_the_next_look_and_a_broken_file_refuses() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("web.yml");
+        let hash = "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi";
+        std::fs::write(&p, format!("basic_auth_users:\n  a: {hash}\n")).unwrap();
+        let src = WebSource::new(Some(p.clone()));
+        let first = src.current().unwrap();
+        assert!(first.config.users.contains_key("a"));
+        assert!(
+            Arc::ptr_eq(&first, &src.current().unwrap()),
+            "unchanged: cached"
+        );
+        std::fs::write(&p, format!("basic_auth_users:\n  bb: {hash}\n")).unwrap();
+        assert!(src.current().unwrap().config.users.contains_key("bb"));
+        std::fs::write(&p, "basic_auth_users: [\n").unwrap();
+        assert!(src.current().is_err(), "broken: refused, no fallback");
+        std::fs::write(
+            &p,
+            "tls_server_config:\n  cert_file: none.crt\n  key_file: none.key\n",
+        )
+        .unwrap();
+        let e = src.current().err().unwrap().to_string();
+        assert!(e.contains("none.crt"), "{e}");
+        assert!(
+            WebSource::new(None)
+                .current()
+                .unwrap()
+                .config
+                .users
+                .is_empty()
+        );
+    }
+}
