@@ -128,7 +128,8 @@ pub fn parse(path: &Path, text: &str) -> Result<WebConfig, WebConfigError> {
     let raw: RawConfig = if text.trim().is_empty() {
         RawConfig::default()
     } else {
-        serde_yaml_ng::from_str(text).map_err(|e| err(format!("invalid YAML: {e}")))?
+        serde_yaml_ng::from_str(text)
+            .map_err(|e| err(format!("invalid YAML: {}", redact_quoted(&e.to_string()))))?
     };
     let dir = path.parent().unwrap_or(Path::new("."));
     let tls = match raw.tls_server_config {
@@ -149,6 +150,31 @@ pub fn parse(path: &Path, text: &str) -> Result<WebConfig, WebConfigError> {
         users,
         headers,
     })
+}
+
+/// serde's messages quote a misplaced string value (`invalid type: string
+/// "…"`): that may be a password or a key, so quoted text is left out.
+fn redact_quoted(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut chars = msg.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c != '"' {
+            continue;
+        }
+        out.push('…');
+        while let Some(q) = chars.next() {
+            match q {
+                '\\' => {
+                    chars.next();
+                }
+                '"' => break,
+                _ => {}
+            }
+        }
+        out.push('"');
+    }
+    out
 }
 
 fn headers(h: RawHttp) -> Result<Vec<(String, String)>, String> {
@@ -330,6 +356,12 @@ mod tests {
             ("nope: 1\n", "nope"),
             ("http_server_config:\n  headers:\n    Server: x\n", "Server"),
             (": : :\n", "invalid YAML"),
+            (
+                "basic_auth_users:\n  a: \"x\\\"hunter2\"\n  b: 1\n",
+                "basic_auth_users",
+            ),
+            ("basic_auth_users: hunter2\n", "basic_auth_users"),
+            ("tls_server_config:\n  key: [hunter2]\n", "key"),
         ] {
             let e = p(text).err().unwrap_or_else(|| panic!("{text:?} accepted"));
             let msg = e.to_string();
