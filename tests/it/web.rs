@@ -657,3 +657,32 @@ fn issue_17_finding_1_half_open_connections_do_not_blind_the_daemon() {
     drop(held);
     d.terminate();
 }
+
+#[test]
+fn a_bad_web_config_or_a_busy_address_stops_the_start_with_exit_3() {
+    let h = ok_home();
+    h.write("clawwatch.toml", ONCE);
+    let cfg = h.path().join("clawwatch.toml");
+    let cfg = cfg.to_string_lossy();
+    let web = write_web(h.path(), "basic_auth_users:\n  prom: hunter2\n");
+    let web_flag = format!("--web.config.file={}", web.display());
+    let o = h.run(&["run", "--config", &cfg, "--listen=127.0.0.1:0", &web_flag]);
+    assert_eq!(rc(&o), 3, "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("web.yml") && err.contains("basic_auth_users.prom"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = format!("--web.listen-address={}", busy.local_addr().unwrap());
+    let o = h.run(&[
+        "run",
+        "--config",
+        &cfg,
+        "--web.listen-address=127.0.0.1:0",
+        &addr,
+    ]);
+    assert_eq!(rc(&o), 3, "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot listen on"));
+}
