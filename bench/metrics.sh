@@ -38,7 +38,9 @@ for _ in $(seq 600); do
   sleep 0.05
 done
 mkdir -p "$work/tf"
-curl -fsS "http://127.0.0.1:$cw_port/metrics" > "$work/tf/clawwatch.prom"
+# Without clawwatch's process_* (node_exporter has its own; a textfile
+# repeating them is an error there), as `once --textfile` writes it.
+curl -fsS "http://127.0.0.1:$cw_port/metrics" | grep -Ev '^(# (HELP|TYPE) )?process_' > "$work/tf/clawwatch.prom"
 series=$(grep -vc '^#' "$work/tf/clawwatch.prom")
 prometheus-node-exporter --collector.disable-defaults --collector.textfile \
   --collector.textfile.directory="$work/tf" --web.listen-address="127.0.0.1:$ne_port" >/dev/null 2>&1 &
