@@ -29,7 +29,13 @@ pub fn read(host: &HostEnv, req: &CheckRequest) -> Snapshot {
         "snapshot read"
     );
     for p in &snap.problems {
-        tracing::info!(source = p.source.as_str(), reason = p.reason.as_str(), path = ?p.path, "{}", p.message);
+        tracing::info!(
+            source = p.source.as_str(),
+            reason = p.reason.as_str(),
+            path = p.path.as_deref().unwrap_or(""),
+            "{}",
+            p.message
+        );
     }
     snap
 }

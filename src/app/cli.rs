@@ -27,10 +27,14 @@ Documentation: README.md and docs/openclaw-rules.md in the source tree."
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    /// Log format on stderr (logs are off unless RUST_LOG or -v asks).
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    /// Log format on stderr.
+    #[arg(long = "log.format", visible_alias = "log-format", global = true, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
-    /// More logging (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
+    /// Log level (default: info for `run`, else warn, and `check`/`status`
+    /// log nothing). RUST_LOG overrides.
+    #[arg(long = "log.level", global = true, value_enum, value_name = "LEVEL")]
+    pub log_level: Option<LogLevel>,
+    /// More logging (-v info, -vv debug, -vvv trace); --log.level wins.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// Print nothing on stdout; only the exit code tells.
@@ -40,8 +44,21 @@ pub struct Cli {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
+    /// `<time> LEVEL module: message key=value`
     Text,
+    /// `ts=… level=… msg=… key=value` (as Prometheus' own exporters)
+    Logfmt,
+    /// One JSON object a line; values are plain strings and numbers.
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogLevel {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,9 +116,17 @@ pub struct ConfigArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// Listen address for /metrics (overrides [metrics] listen; "" disables).
-    #[arg(long, value_name = "ADDR", value_parser = parse_listen)]
-    pub listen: Option<Listen>,
+    /// Listen address for /metrics, repeatable (overrides [metrics] listen;
+    /// "" disables).
+    #[arg(long = "web.listen-address", visible_alias = "listen", value_name = "ADDR", value_parser = parse_listen)]
+    pub listen: Vec<Listen>,
+    /// Web config (exporter-toolkit format): TLS and basic auth for
+    /// /metrics, re-read when it changes.
+    #[arg(long = "web.config.file", value_name = "FILE")]
+    pub web_config: Option<PathBuf>,
+    /// Enable POST /-/reload (reloads the config as SIGHUP does).
+    #[arg(long = "web.enable-lifecycle")]
+    pub enable_lifecycle: bool,
     /// Also write the node_exporter textfile each cycle.
     #[arg(long, value_name = "PATH")]
     pub textfile: Option<PathBuf>,
@@ -287,6 +312,7 @@ fn bare_check(args: &[OsString]) -> Option<Cli> {
             exit_codes: ExitCodes::Openclaw,
         }),
         log_format: LogFormat::Text,
+        log_level: None,
         verbose: 0,
         quiet: false,
     })

@@ -162,7 +162,9 @@ fn daemon(args: &RunArgs, host: &HostEnv) -> Result<i32> {
     let o = settings::Overrides {
         state_dir: args.config.state_dir.clone(),
         textfile: args.textfile.clone(),
-        listen: args.listen.map(|l| l.0),
+        listen: (!args.listen.is_empty()).then(|| args.listen.iter().filter_map(|l| l.0).collect()),
+        web_config: args.web_config.clone(),
+        enable_lifecycle: args.enable_lifecycle,
         bench_cycles: args.bench_cycles,
     };
     let s = settings(&args.config, host, &o)?;
@@ -174,6 +176,8 @@ fn once(cli: &Cli, args: &OnceArgs, host: &HostEnv) -> Result<i32> {
         state_dir: args.config.state_dir.clone(),
         textfile: args.textfile.clone(),
         listen: None,
+        web_config: None,
+        enable_lifecycle: false,
         bench_cycles: 0,
     };
     let s = settings(&args.config, host, &o)?;

@@ -17,6 +17,16 @@ pub struct CycleResult {
     pub textfile_error: Option<String>,
 }
 
+/// The verdict as the logs show it (a plain word, as in `status --json`).
+fn verdict_word(v: clawwatch_core::model::Verdict) -> &'static str {
+    use clawwatch_core::model::Verdict;
+    match v {
+        Verdict::Ok => "ok",
+        Verdict::Expiring => "expiring",
+        Verdict::Failing => "failing",
+    }
+}
+
 /// One cycle, blocking: read, evaluate, doctor, record metrics, notify,
 /// textfile.
 pub fn run_cycle(
@@ -36,7 +46,13 @@ pub fn run_cycle(
         &hooks.connections,
     );
     for p in &snap.problems {
-        tracing::warn!(source = p.source.as_str(), reason = p.reason.as_str(), path = ?p.path, "{}", p.message);
+        tracing::warn!(
+            source = p.source.as_str(),
+            reason = p.reason.as_str(),
+            path = p.path.as_deref().unwrap_or(""),
+            "{}",
+            p.message
+        );
     }
     let report = clawwatch_core::evaluate(&snap, now.timestamp_millis(), &settings.policy);
     let doctor = hooks.doctor.as_mut().map(|d| {
@@ -77,7 +93,7 @@ pub fn run_cycle(
         n.heartbeat(exit_code);
     }
     tracing::info!(
-        verdict = ?report.verdict,
+        verdict = verdict_word(report.verdict),
         agents = report.agents.len(),
         problems = report.problems().count(),
         doctor_findings = findings.len(),

@@ -5,9 +5,11 @@
 use super::alloc;
 use super::cycle::run_cycle;
 use super::hooks::Hooks;
-use super::http::{self, Shared};
+use super::http::{Ctx, ReloadRequest, Shared};
 use super::scheduler::{Scheduler, Tick};
+use super::server;
 use super::settings::{Overrides, Settings};
+use super::websource::WebSource;
 use crate::doctor::cycle::DoctorCycle;
 use crate::output::metrics::{Metrics, Rendered};
 use crate::sources::{Connections, HostEnv};
@@ -38,6 +40,8 @@ struct Daemon {
     settings: Arc<Settings>,
     overrides: Overrides,
     done: UnboundedSender<Rendered>,
+    /// `POST /-/reload` requests (with `--web.enable-lifecycle`).
+    reload_rx: Option<tokio::sync::mpsc::UnboundedReceiver<ReloadRequest>>,
 }
 
 impl Daemon {
@@ -68,14 +72,15 @@ impl Daemon {
         });
     }
 
-    /// SIGHUP: a valid new config replaces the settings and the hooks.
-    fn reload(&mut self, sched: &mut Scheduler) {
-        if let Some(new) = reload(&self.settings, &self.host.vars, &self.overrides) {
-            sched.reschedule(new.schedule.clone(), Utc::now());
-            let fresh = Hooks::from_settings(&new, &self.metrics, &self.host.vars);
-            *self.hooks.lock().unwrap_or_else(|p| p.into_inner()) = fresh;
-            self.settings = Arc::new(new);
-        }
+    /// SIGHUP or `POST /-/reload`: a valid new config replaces the
+    /// settings and the hooks; else the reason, and the old config stays.
+    fn reload(&mut self, sched: &mut Scheduler) -> Result<(), String> {
+        let new = reload(&self.settings, &self.host.vars, &self.overrides)?;
+        sched.reschedule(new.schedule.clone(), Utc::now());
+        let fresh = Hooks::from_settings(&new, &self.metrics, &self.host.vars);
+        *self.hooks.lock().unwrap_or_else(|p| p.into_inner()) = fresh;
+        self.settings = Arc::new(new);
+        Ok(())
     }
 
     /// Benchmarks: `n` cycles back to back (doctor included, no alerts),
@@ -111,8 +116,12 @@ impl Daemon {
     }
 }
 
-/// Reload the config file; None (and a logged reason) when it is invalid.
-fn reload(current: &Settings, env: &BTreeMap<String, String>, o: &Overrides) -> Option<Settings> {
+/// Reload the config file; the (logged) reason when it is invalid.
+fn reload(
+    current: &Settings,
+    env: &BTreeMap<String, String>,
+    o: &Overrides,
+) -> Result<Settings, String> {
     let loaded = crate::config::load(current.config_path.as_deref(), env)
         .map(|(cfg, path)| Settings::from_config(cfg, path, o));
     match loaded {
@@ -127,36 +136,107 @@ fn reload(current: &Settings, env: &BTreeMap<String, String>, o: &Overrides) -> 
                 timezone = %s.schedule.zone(),
                 "configuration reloaded"
             );
-            Some(s)
+            Ok(s)
         }
         Err(e) => {
             tracing::error!("configuration reload failed, keeping the previous one: {e}");
-            None
+            Err(format!(
+                "configuration reload failed, keeping the previous one: {e}"
+            ))
         }
     }
 }
 
-/// The server, when the settings name an address.
+/// The servers, one per listen address (none without one).
 async fn serve(
     settings: &Settings,
     shared: &Arc<Shared>,
     stop: &tokio::sync::watch::Receiver<bool>,
-) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
-    let Some(addr) = settings.listen else {
-        return Ok(None);
+) -> anyhow::Result<(
+    Vec<tokio::task::JoinHandle<()>>,
+    Option<tokio::sync::mpsc::UnboundedReceiver<ReloadRequest>>,
+)> {
+    if settings.listen.is_empty() {
+        return Ok((Vec::new(), None));
+    }
+    let web = Arc::new(WebSource::new(settings.web_config.clone()));
+    // A bad web config stops the start (exit 3), as exporter-toolkit does.
+    let loaded = web.current()?;
+    let mut listeners = Vec::new();
+    for addr in &settings.listen {
+        let listener = server::bind(*addr).await?;
+        let local = listener.local_addr()?;
+        let tls = loaded.tls.is_some();
+        tracing::info!(%local, tls, basic_auth = !loaded.config.users.is_empty(), "serving /metrics");
+        if exposed(local, &loaded.config) {
+            tracing::warn!(
+                %local,
+                "listening beyond loopback without TLS or basic auth: anyone who reaches {local} \
+                 reads the metrics; set --web.config.file (tls_server_config, basic_auth_users) or \
+                 listen on 127.0.0.1"
+            );
+        }
+        listeners.push(listener);
+    }
+    let (reload_tx, reload_rx) = tokio::sync::mpsc::unbounded_channel();
+    let ctx = Arc::new(Ctx {
+        shared: shared.clone(),
+        web,
+        auth: Default::default(),
+        reload: settings.enable_lifecycle.then_some(reload_tx),
+    });
+    let rx = settings.enable_lifecycle.then_some(reload_rx);
+    Ok((server::spawn(listeners, ctx, stop.clone()), rx))
+}
+
+/// Whether serving on `local` with `web` shows the metrics to anyone who
+/// can reach the address: beyond loopback with neither TLS nor auth.
+fn exposed(local: std::net::SocketAddr, web: &super::webconfig::WebConfig) -> bool {
+    !local.ip().is_loopback() && web.tls.is_none() && !web.has_auth()
+}
+
+/// The start-up line: where, when and with what.
+fn log_start(settings: &Settings) {
+    let listen: Vec<String> = settings.listen.iter().map(|a| a.to_string()).collect();
+    let config = settings
+        .config_path
+        .as_ref()
+        .map_or("none (defaults)".to_string(), |p| p.display().to_string());
+    tracing::info!(
+        version = crate::version::VERSION,
+        listen = %listen.join(","),
+        web_config = %settings.web_config.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+        schedule = settings.schedule.as_str(),
+        timezone = %settings.schedule.zone(),
+        config = %config,
+        "clawwatch starting"
+    );
+}
+
+/// Let the daemon use as many descriptors as its hard limit allows (as Go
+/// programs do), so a check cycle finds one even with the server busy.
+fn raise_nofile() {
+    let mut l = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
     };
-    let listener = http::bind(addr).await?;
-    let local = listener.local_addr()?;
-    tracing::info!(%local, "serving /metrics");
-    Ok(Some(http::spawn(listener, shared.clone(), stop.clone())))
+    // SAFETY: getrlimit/setrlimit with a valid pointer to a local.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut l) == 0 && l.rlim_cur < l.rlim_max {
+            l.rlim_cur = l.rlim_max;
+            let _ = libc::setrlimit(libc::RLIMIT_NOFILE, &l);
+        }
+    }
 }
 
 async fn daemon(settings: Settings, overrides: Overrides, host: HostEnv) -> anyhow::Result<i32> {
+    raise_nofile();
+    log_start(&settings);
     let metrics = Arc::new(Metrics::new());
     let shared = Shared::new(metrics.render(None));
     let hooks = Hooks::from_settings(&settings, &metrics, &host.vars);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let server = serve(&settings, &shared, &stop_rx).await?;
+    let (servers, reload_rx) = serve(&settings, &shared, &stop_rx).await?;
     let (done, done_rx) = tokio::sync::mpsc::unbounded_channel::<Rendered>();
     let bench_cycles = overrides.bench_cycles;
     let mut d = Daemon {
@@ -167,6 +247,7 @@ async fn daemon(settings: Settings, overrides: Overrides, host: HostEnv) -> anyh
         settings: Arc::new(settings),
         overrides,
         done,
+        reload_rx,
     };
     if bench_cycles > 0 {
         d.bench(bench_cycles).await?;
@@ -174,7 +255,7 @@ async fn daemon(settings: Settings, overrides: Overrides, host: HostEnv) -> anyh
     event_loop(&mut d, done_rx).await?;
     shared.stop();
     let _ = stop_tx.send(true);
-    if let Some(s) = server {
+    for s in servers {
         let _ = tokio::time::timeout(std::time::Duration::from_millis(500), s).await;
     }
     Ok(0)
@@ -197,7 +278,7 @@ async fn event_loop(
     tracing::info!(
         schedule = sched.schedule().as_str(),
         timezone = %sched.schedule().zone(),
-        next = ?sched.next_fire(),
+        next = %sched.next_fire().map(|t| t.to_rfc3339()).unwrap_or_default(),
         "scheduler started"
     );
     loop {
@@ -211,10 +292,23 @@ async fn event_loop(
                 d.shared.publish(rendered);
                 sched.finished();
             }
-            _ = hup.recv() => d.reload(&mut sched),
+            _ = hup.recv() => { let _ = d.reload(&mut sched); }
+            Some(answer) = next_reload(&mut d.reload_rx) => {
+                let _ = answer.send(d.reload(&mut sched));
+            }
             _ = term.recv() => { tracing::info!("SIGTERM: shutting down"); return Ok(()); }
             _ = int.recv() => { tracing::info!("SIGINT: shutting down"); return Ok(()); }
         }
+    }
+}
+
+/// The next `POST /-/reload`, or never (without the lifecycle flag).
+async fn next_reload(
+    rx: &mut Option<tokio::sync::mpsc::UnboundedReceiver<ReloadRequest>>,
+) -> Option<ReloadRequest> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
     }
 }
 
@@ -237,6 +331,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn issue_17_finding_11_listening_beyond_loopback_without_tls_or_auth_warns() {
+        use crate::daemon::webconfig::parse;
+        let p = std::path::Path::new("/etc/clawwatch/web.yml");
+        let none = parse(p, "").unwrap();
+        let auth = parse(
+            p,
+            "basic_auth_users:\n  prom: $2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi\n",
+        )
+        .unwrap();
+        let tls = parse(p, "tls_server_config:\n  cert_file: a\n  key_file: b\n").unwrap();
+        for a in ["0.0.0.0:9847", "[::]:9847", "192.0.2.7:9847"] {
+            let a = a.parse().unwrap();
+            assert!(exposed(a, &none), "{a}");
+            assert!(!exposed(a, &auth) && !exposed(a, &tls), "{a}");
+        }
+        for a in ["127.0.0.1:9847", "[::1]:9847", "127.0.0.2:1"] {
+            assert!(!exposed(a.parse().unwrap(), &none), "{a}");
+        }
+    }
+
+    #[test]
     fn a_broken_config_on_reload_keeps_the_old_settings() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("c.toml");
@@ -245,7 +360,7 @@ mod tests {
         let (cfg, path) = crate::config::load(Some(&p), &env).unwrap();
         let s = Settings::from_config(cfg, path, &Overrides::default());
         std::fs::write(&p, "[check]\nschedule = \"not cron\"\n").unwrap();
-        assert!(reload(&s, &env, &Overrides::default()).is_none());
+        assert!(reload(&s, &env, &Overrides::default()).is_err());
         std::fs::write(&p, "[check]\nschedule = \"*/10 * * * *\"\n").unwrap();
         let new = reload(&s, &env, &Overrides::default()).unwrap();
         assert_eq!(new.schedule.as_str(), "*/10 * * * *");

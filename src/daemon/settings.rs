@@ -15,7 +15,12 @@ pub struct Settings {
     pub policy: Policy,
     pub state_dir: Option<PathBuf>,
     pub textfile: Option<PathBuf>,
-    pub listen: Option<SocketAddr>,
+    /// Where /metrics is served (none: no server).
+    pub listen: Vec<SocketAddr>,
+    /// `--web.config.file`: TLS and basic auth (exporter-toolkit format).
+    pub web_config: Option<PathBuf>,
+    /// `--web.enable-lifecycle`: `POST /-/reload`.
+    pub enable_lifecycle: bool,
 }
 
 /// Flags that override the config file.
@@ -23,8 +28,11 @@ pub struct Settings {
 pub struct Overrides {
     pub state_dir: Option<PathBuf>,
     pub textfile: Option<PathBuf>,
-    /// `--listen`: Some(None) disables the server.
-    pub listen: Option<Option<SocketAddr>>,
+    /// `--web.listen-address` / `--listen` (repeatable): Some(empty)
+    /// disables the server.
+    pub listen: Option<Vec<SocketAddr>>,
+    pub web_config: Option<PathBuf>,
+    pub enable_lifecycle: bool,
     /// Benchmarks only: run this many cycles back to back at start-up,
     /// logging the resident memory (and its peak so far) after 200 cycles
     /// and every 1,000.
@@ -50,7 +58,12 @@ impl Settings {
                 .textfile
                 .clone()
                 .or_else(|| config.metrics.textfile.clone()),
-            listen: o.listen.unwrap_or(config.metrics.listen),
+            listen: o
+                .listen
+                .clone()
+                .unwrap_or_else(|| config.metrics.listen.into_iter().collect()),
+            web_config: o.web_config.clone(),
+            enable_lifecycle: o.enable_lifecycle,
             schedule: config.check.schedule.clone(),
             config,
             config_path,

@@ -153,7 +153,7 @@ impl DoctorCycle {
             let memory = self.memory();
             memory.last_probe_ms = Some(now.timestamp_millis());
             memory.results = results;
-            tracing::info!(targets = targets.len(), next = ?schedule.next_after(now), "auth probe done");
+            tracing::info!(targets = targets.len(), next = %schedule.next_after(now).map(|t| t.to_rfc3339()).unwrap_or_default(), "auth probe done");
             self.save();
         }
         Some(self.memory().clone())

@@ -18,7 +18,9 @@ pub struct DoctorMetrics {
     findings: IntGaugeVec,
     status: IntGauge,
     probe_success: GaugeVec,
-    probe_last: Gauge,
+    /// Registered at the first probe: without probing, no probe series.
+    probe_last: std::sync::Arc<std::sync::OnceLock<Option<Gauge>>>,
+    registry: Registry,
     seen: std::sync::Arc<Mutex<Seen>>,
 }
 
@@ -55,15 +57,10 @@ impl DoctorMetrics {
             ),
             &["agent", "provider", "profile"],
         )?;
-        let probe_last = Gauge::new(
-            "openclaw_auth_probe_last_timestamp_seconds",
-            "When the live auth probe last ran (Unix time).",
-        )?;
         registry.register(Box::new(finding.clone()))?;
         registry.register(Box::new(findings.clone()))?;
         registry.register(Box::new(status.clone()))?;
         registry.register(Box::new(probe_success.clone()))?;
-        registry.register(Box::new(probe_last.clone()))?;
         for s in ["error", "warning", "info"] {
             findings.with_label_values(&[s]).set(0);
         }
@@ -72,7 +69,8 @@ impl DoctorMetrics {
             findings,
             status,
             probe_success,
-            probe_last,
+            probe_last: Default::default(),
+            registry: registry.clone(),
             seen: Default::default(),
         })
     }
@@ -111,10 +109,26 @@ impl DoctorMetrics {
         }
     }
 
+    fn probe_last(&self) -> Option<&Gauge> {
+        self.probe_last
+            .get_or_init(|| {
+                let g = Gauge::new(
+                    "openclaw_auth_probe_last_timestamp_seconds",
+                    "When the live auth probe last ran (Unix time).",
+                )
+                .ok()?;
+                self.registry.register(Box::new(g.clone())).ok()?;
+                Some(g)
+            })
+            .as_ref()
+    }
+
     /// The probe in effect: its time and each target's answer.
     fn record_probe(&self, probe: &ProbeMemory, seen: &mut Seen) {
-        if let Some(ms) = probe.last_probe_ms {
-            self.probe_last.set(ms as f64 / 1000.0);
+        if let Some(ms) = probe.last_probe_ms
+            && let Some(g) = self.probe_last()
+        {
+            g.set(ms as f64 / 1000.0);
         }
         let mut current = BTreeSet::new();
         for r in probe.results.iter().filter(|r| r.url.is_some()) {

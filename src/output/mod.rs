@@ -6,6 +6,7 @@ pub mod doctor;
 pub mod doctor_metrics;
 pub mod json;
 pub mod metrics;
+pub mod process;
 pub mod simple;
 pub mod terminal;
 pub mod textfile;

@@ -23,11 +23,13 @@ fn golden_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
 }
 
-/// Lines whose value is a clock reading or a measured time.
-const VOLATILE: [&str; 3] = [
+/// Lines whose value is a clock reading or a measured time (or, for the
+/// `process_` families, a reading of /proc at the scrape).
+const VOLATILE: [&str; 4] = [
     "openclaw_auth_check_last_run_timestamp_seconds",
     "openclaw_auth_check_last_success_timestamp_seconds",
     "openclaw_auth_check_duration_seconds",
+    "process_",
 ];
 
 /// The build's git commit in `clawwatch_build_info`, which every commit

@@ -22,3 +22,4 @@ mod golden;
 mod packaging;
 mod prometheus_rules;
 mod rules;
+mod web;

@@ -35,6 +35,29 @@ pub fn http_get(port: u16, path: &str, accept: Option<&str>) -> Option<(u16, Str
     Some((status, body))
 }
 
+/// An HTTP/1.1 request with extra header lines: (status, head, body bytes).
+pub fn http_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[&str],
+) -> Option<(u16, String, Vec<u8>)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).ok()?;
+    let end = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&buf[..end]).to_string();
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    Some((status, head, buf[end + 4..].to_vec()))
+}
+
 /// The value of the sample `name_and_labels` in a Prometheus text body.
 pub fn metric(body: &str, name_and_labels: &str) -> Option<f64> {
     body.lines()
@@ -58,16 +81,25 @@ impl Daemon {
     /// to its clawwatch.toml, serving /metrics on a free loopback port;
     /// returns once it logged the port.
     pub fn start(home: &Home, config: &str) -> Daemon {
+        Daemon::start_with(home, config, &["--listen", "127.0.0.1:0"], |_| {})
+    }
+
+    /// As [`Daemon::start`], with `args` after `run --config …` (they must
+    /// name a listen address on 127.0.0.1) and a last say on the command.
+    pub fn start_with(
+        home: &Home,
+        config: &str,
+        args: &[&str],
+        edit: impl FnOnce(&mut std::process::Command),
+    ) -> Daemon {
         let cfg = home.write("clawwatch.toml", config);
-        let mut child = home
-            .command(&[
-                "run",
-                "--config",
-                &cfg.to_string_lossy(),
-                "--listen",
-                "127.0.0.1:0",
-            ])
-            .env("RUST_LOG", "info")
+        let cfg = cfg.to_string_lossy();
+        let mut all = vec!["run", "--config", &cfg];
+        all.extend_from_slice(args);
+        let mut cmd = home.command(&all);
+        cmd.env("RUST_LOG", "info");
+        edit(&mut cmd);
+        let mut child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -89,8 +121,13 @@ impl Daemon {
         };
         d.port = wait_for("the listen address in the log", WAIT, || {
             d.log.lock().unwrap().iter().find_map(|l| {
-                let i = l.find("local=127.0.0.1:")?;
-                l[i + 16..]
+                // Text and logfmt, or JSON.
+                let (text, json) = ("local=127.0.0.1:", "\"local\":\"127.0.0.1:");
+                let (i, n) = match l.find(text) {
+                    Some(i) => (i, text.len()),
+                    None => (l.find(json)?, json.len()),
+                };
+                l[i + n..]
                     .split(|c: char| !c.is_ascii_digit())
                     .next()?
                     .parse()
