@@ -19,7 +19,7 @@ pub fn run(cli: &Cli, host: &HostEnv) -> Result<i32> {
         Command::Check(args) => check(cli, args, host),
         Command::Status(args) => status(cli, args, host),
         Command::Doctor(args) => doctor(cli, args, host),
-        Command::Run(args) => daemon(args, host),
+        Command::Run(args) => daemon(cli, args, host),
         Command::Once(args) => once(cli, args, host),
         Command::Config(ConfigCommand::Example) => {
             emit(cli, crate::config::EXAMPLE)?;
@@ -53,11 +53,12 @@ fn emit(cli: &Cli, text: &str) -> Result<()> {
     }
 }
 
-fn request(args: &CommonArgs) -> CheckRequest {
+fn request(cli: &Cli, args: &CommonArgs) -> CheckRequest {
     CheckRequest {
         state_dir: args.state_dir.clone(),
         policy: args.policy(),
         now_ms: args.now_ms(),
+        openclaw_version: cli.openclaw_version.clone(),
     }
 }
 
@@ -70,6 +71,7 @@ fn doctor(cli: &Cli, args: &DoctorArgs, host: &HostEnv) -> Result<i32> {
         json: args.json,
         probe: args.probe,
         config: args.config.clone(),
+        openclaw_version: cli.openclaw_version.clone(),
     };
     let (text, code) = crate::doctor::command::run(&req, host)?;
     emit(cli, &text)?;
@@ -77,7 +79,7 @@ fn doctor(cli: &Cli, args: &DoctorArgs, host: &HostEnv) -> Result<i32> {
 }
 
 fn check(cli: &Cli, args: &CommonArgs, host: &HostEnv) -> Result<i32> {
-    let report = check::report(host, &request(args));
+    let report = check::report(host, &request(cli, args));
     if !cli.quiet {
         eprint!("{}", output::terminal::read_problems(&report));
     }
@@ -90,7 +92,7 @@ fn check(cli: &Cli, args: &CommonArgs, host: &HostEnv) -> Result<i32> {
 }
 
 fn status(cli: &Cli, args: &StatusArgs, host: &HostEnv) -> Result<i32> {
-    let report = check::report(host, &request(&args.common));
+    let report = check::report(host, &request(cli, &args.common));
     let check_code = exit::code(report.verdict, args.common.exit_codes);
     let format = if args.json {
         StatusFormat::Json
@@ -131,12 +133,13 @@ fn settings(
     Ok(settings::Settings::from_config(cfg, path, o))
 }
 
-fn daemon(args: &RunArgs, host: &HostEnv) -> Result<i32> {
+fn daemon(cli: &Cli, args: &RunArgs, host: &HostEnv) -> Result<i32> {
     let o = settings::Overrides {
         state_dir: args.config.state_dir.clone(),
         textfile: args.textfile.clone(),
         listen: args.listen.map(|l| l.0),
         bench_cycles: args.bench_cycles,
+        openclaw_version: cli.openclaw_version.clone(),
     };
     let s = settings(&args.config, host, &o)?;
     crate::daemon::run::run(s, o, host.clone())
@@ -148,6 +151,7 @@ fn once(cli: &Cli, args: &OnceArgs, host: &HostEnv) -> Result<i32> {
         textfile: args.textfile.clone(),
         listen: None,
         bench_cycles: 0,
+        openclaw_version: cli.openclaw_version.clone(),
     };
     let s = settings(&args.config, host, &o)?;
     let metrics = crate::output::metrics::Metrics::new();

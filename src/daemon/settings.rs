@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::schedule::Schedule;
 use clawwatch_core::model::{AgentScope, Policy};
+use clawwatch_core::openclaw::release::ReleaseInputs;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -16,6 +17,8 @@ pub struct Settings {
     pub state_dir: Option<PathBuf>,
     pub textfile: Option<PathBuf>,
     pub listen: Option<SocketAddr>,
+    /// `--openclaw-version` and `[openclaw] version`.
+    pub release: ReleaseInputs,
 }
 
 /// Flags that override the config file.
@@ -29,6 +32,8 @@ pub struct Overrides {
     /// logging the resident memory (and its peak so far) after 200 cycles
     /// and every 1,000.
     pub bench_cycles: u64,
+    /// `--openclaw-version`.
+    pub openclaw_version: Option<String>,
 }
 
 impl Settings {
@@ -52,6 +57,11 @@ impl Settings {
                 .or_else(|| config.metrics.textfile.clone()),
             listen: o.listen.unwrap_or(config.metrics.listen),
             schedule: config.check.schedule.clone(),
+            release: ReleaseInputs {
+                flag: o.openclaw_version.clone(),
+                config: config.openclaw_version.clone(),
+                ..Default::default()
+            },
             config,
             config_path,
         }

@@ -1072,6 +1072,7 @@ mod tests {
             Expired,
         );
         Report {
+            release: Default::default(),
             now_ms: 0,
             warn_within_ms: 86_400_000,
             state_dir: String::new(),
@@ -1204,6 +1205,7 @@ mod tests {
             help_first(&reference::render(&m, None).openmetrics)
         );
         let empty = Report {
+            release: Default::default(),
             agents: vec![],
             external: vec![],
             ..awkward_report()
@@ -1248,6 +1250,7 @@ mod tests {
             })
             .collect();
         let r = Report {
+            release: Default::default(),
             agents,
             ..awkward_report()
         };

@@ -899,14 +899,16 @@ def read_env_file(fdir):
 
 def clawwatch_rc(binary, fdir, agent=None):
     with open(os.path.join(fdir, "fixture.json")) as f:
-        now = json.load(f)["generated_at_iso"]
+        meta = json.load(f)
+    now = meta["generated_at_iso"]
     h = tempfile.mkdtemp(prefix="cw.")
     try:
         if os.path.isdir(os.path.join(fdir, "home")):
             shutil.copytree(os.path.join(fdir, "home"), h, dirs_exist_ok=True, symlinks=True)
         env = {"PATH": "/usr/bin:/bin", "HOME": h, "TZ": "UTC"}
         env.update({k: v.replace("@HOME@", h) for k, v in read_env_file(fdir).items()})
-        args = [binary, "check", "--now", now] + (["--agent", agent] if agent else [])
+        # the release that read the home, named as `--openclaw-version` does
+        args = [binary, "--openclaw-version", meta["read_by"], "check", "--now", now] + (["--agent", agent] if agent else [])
         p = subprocess.run(args, cwd=h, env=env, capture_output=True, text=True, timeout=60)
         return p.returncode, (p.stdout + p.stderr).strip()
     finally:
@@ -915,6 +917,7 @@ def clawwatch_rc(binary, fdir, agent=None):
 
 def compare(binary, out, as_json=None):
     """Run `clawwatch check --now <generated_at_iso> [--agent id]` on every recorded home; tabulate agreement."""
+    binary = os.path.abspath(binary)
     rows, report = [], {}
     for rel in RELEASES + ["cross"]:
         d = os.path.join(out, rel)

@@ -7,6 +7,7 @@ use crate::model::{
 };
 use crate::openclaw::agents::{AGENT_DB, default_agent};
 use crate::openclaw::paths::display_path;
+use crate::openclaw::release::StoreKind;
 use crate::openclaw::store::merge;
 use crate::remedy::store_fix;
 use std::collections::{BTreeSet, HashSet};
@@ -97,10 +98,10 @@ pub struct AgentStore {
 impl AgentStore {
     /// Where a profile of the merged store was read from.
     pub fn source_of(&self, id: &str) -> CredSource {
-        if self.local_ids.contains(id) || self.location != Some(StoreLocation::StateDb) {
-            CredSource::AgentDb
-        } else {
-            CredSource::StateDb
+        match self.location {
+            Some(StoreLocation::AgentJson) => CredSource::AgentJson,
+            Some(StoreLocation::StateDb) if !self.local_ids.contains(id) => CredSource::StateDb,
+            _ => CredSource::AgentDb,
         }
     }
 }
@@ -204,7 +205,7 @@ pub fn agent_store(
         }
         None => None,
     };
-    if failure.is_none() {
+    if failure.is_none() && snap.release.rules().legacy_json_refused {
         let shared_has = shared
             .as_ref()
             .is_some_and(|(s, _, _)| !s.profiles().is_empty());
@@ -221,8 +222,9 @@ pub fn agent_store(
         .filter(|(l, _)| !l.profiles().is_empty())
         .map(|(_, p)| p.clone())
         .or(shared.as_ref().map(|(_, p, _)| p.clone()))
-        .unwrap_or_else(|| match location {
-            Some(StoreLocation::StateDb) => snap.paths.state_db.clone(),
+        .unwrap_or_else(|| match (location, snap.release.rules().store) {
+            (Some(StoreLocation::StateDb), _) => snap.paths.state_db.clone(),
+            (_, StoreKind::Json) => snap.paths.main_agent_dir.join("auth-profiles.json"),
             _ => snap.paths.main_agent_dir.join(AGENT_DB),
         });
     let local_ids = local
