@@ -7,17 +7,21 @@ use super::{profiles_json, state_dir};
 use clawwatch_core::model::{
     AgentRead, AgentScope, LocalStore, OpenclawConfig, Paths, ReadProblem, ReadReason, SourceName,
 };
-use clawwatch_core::openclaw::agents::{AGENT_DB, default_agent};
-use clawwatch_core::openclaw::release::StoreKind;
+use clawwatch_core::openclaw::agents::{AGENT_DB, default_agent_as};
+use clawwatch_core::openclaw::release::{EraRules, StoreKind};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// The agents the evaluation will look at (None: every agent found).
-fn wanted(scope: &AgentScope, cfg: Option<&OpenclawConfig>) -> Option<Vec<String>> {
+fn wanted(
+    scope: &AgentScope,
+    cfg: Option<&OpenclawConfig>,
+    rules: &EraRules,
+) -> Option<Vec<String>> {
     match scope {
         AgentScope::All => None,
         AgentScope::Only(ids) => Some(ids.iter().map(|i| i.trim().to_lowercase()).collect()),
-        AgentScope::Default => Some(default_agent(cfg).into_iter().collect()),
+        AgentScope::Default => Some(default_agent_as(cfg, rules).into_iter().collect()),
     }
 }
 
@@ -27,14 +31,14 @@ pub fn directories(
     host: &HostEnv,
     paths: &Paths,
     cfg: Option<&OpenclawConfig>,
-    scope: &AgentScope,
+    (scope, rules): (&AgentScope, &EraRules),
 ) -> Vec<(String, PathBuf)> {
     let mut ids: Vec<(String, Option<PathBuf>)> = vec![("main".to_string(), None)];
     for a in cfg.map(|c| c.agents.as_slice()).unwrap_or_default() {
         ids.push((a.id.clone(), a.agent_dir.clone()));
     }
     let agent_dir = |id: &str| paths.state_dir.join("agents").join(id).join("agent");
-    match wanted(scope, cfg) {
+    match wanted(scope, cfg, rules) {
         None => ids.extend(
             state_dir::discover_agents(&paths.state_dir)
                 .into_iter()

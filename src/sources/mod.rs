@@ -178,7 +178,8 @@ pub fn read_snapshot(host: &HostEnv, opts: &ReadOptions, conns: &Connections) ->
     let kind = release.rules().store;
     let (shared_store, p) = shared_store(conns, &paths, kind, &disp);
     problems.extend(p);
-    let dirs = agents::directories(host, &paths, config.loaded(), &opts.agents);
+    let rules = release.rules();
+    let dirs = agents::directories(host, &paths, config.loaded(), (&opts.agents, &rules));
     // The legacy-main shared store is the main agent's own DB: no overlay.
     let main_shares_db = !matches!(
         &shared_store,

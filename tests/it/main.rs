@@ -20,4 +20,5 @@ mod doctor;
 mod fixtures;
 mod golden;
 mod prometheus_rules;
+mod releases;
 mod rules;

@@ -5,7 +5,7 @@ use crate::model::{
     AgentFailure, AgentRead, AgentScope, AuthStore, ConfigRead, CredSource, FailureKind,
     LegacyKind, LocalStore, OpenclawConfig, Policy, Snapshot, StoreLocation, StoreRead,
 };
-use crate::openclaw::agents::{AGENT_DB, default_agent};
+use crate::openclaw::agents::{AGENT_DB, default_agent_as};
 use crate::openclaw::paths::display_path;
 use crate::openclaw::release::StoreKind;
 use crate::openclaw::store::merge;
@@ -19,7 +19,7 @@ pub type Target = (String, Option<AgentFailure>);
 /// The agents a policy asks for.
 pub fn targets(snap: &Snapshot, cfg: Option<&OpenclawConfig>, policy: &Policy) -> Vec<Target> {
     match &policy.agents {
-        AgentScope::Default => match default_agent(cfg) {
+        AgentScope::Default => match default_agent_as(cfg, &snap.release.rules()) {
             Ok(id) => vec![(id, None)],
             Err(e) => vec![("(default)".to_string(), Some(e))],
         },

@@ -18,7 +18,7 @@ use crate::model::{
     AgentEntry, AgentFailure, AgentRead, AgentReport, AgentScope, CredState, OpenclawConfig,
     Policy, Report, RouteHealth, RouteKind, RouteReport, Snapshot, Verdict,
 };
-use crate::openclaw::agents::default_agent;
+use crate::openclaw::agents::default_agent_as;
 use crate::openclaw::paths::display_path;
 use crate::openclaw::providers::auth_key;
 use crate::openclaw::release::{EraRules, Judgement};
@@ -39,7 +39,7 @@ pub fn evaluate(snap: &Snapshot, now_ms: i64, policy: &Policy) -> Report {
     let ctx = Context {
         snap,
         cfg: cfg.unwrap_or(&empty),
-        default_id: default_agent(cfg).ok(),
+        default_id: default_agent_as(cfg, &snap.release.rules()).ok(),
         reads: snap.agents.iter().map(|a| (a.id.as_str(), a)).collect(),
         entries: cfg
             .map(|c| c.agents.iter().map(|a| (a.id.as_str(), a)).collect())
@@ -149,7 +149,7 @@ impl Context<'_> {
             && provider == "openai"
             && matches!(r.kind, RouteKind::Text | RouteKind::Fallback);
         let mut ev = sel.evaluate_provider(&provider, &r.model);
-        let rolled = (self.rules.judgement == Judgement::RollUp && r.kind != RouteKind::Image)
+        let rolled = (self.rules.judgement == Judgement::RollUp)
             .then(|| self.rolled_up(sel, store, &provider, &r.model, &mut ev))
             .flatten();
         let selected = ev
@@ -164,7 +164,7 @@ impl Context<'_> {
             let health = match ev.availability {
                 None => RouteHealth::Indeterminate,
                 Some(false) => RouteHealth::Missing,
-                Some(true) if r.kind == RouteKind::Image => RouteHealth::Ok,
+                Some(true) if r.kind == RouteKind::Image && rolled.is_none() => RouteHealth::Ok,
                 Some(true) => rolled
                     .unwrap_or_else(|| self.selected_health(store, ev.selected_profile.as_deref())),
             };
