@@ -336,9 +336,8 @@ fn extract(root: &Value, issues: &mut Issues) -> OpenclawConfig {
             issues.push(format!("<root>: Unrecognized key: {key:?}"));
         }
     }
-    let touched_at = root.get("meta").and_then(|m| m.get("lastTouchedAt"));
-    if issues.1.touched_at_refused && touched_at.is_some() {
-        issues.push("meta: Unrecognized key: \"lastTouchedAt\"".into());
+    if let Some(meta) = root.get("meta") {
+        meta_checks(meta, issues);
     }
     if let Some(env) = root.get("env").and_then(|e| object(e, "env", issues)) {
         extract_env(env, &mut cfg, issues);
@@ -350,6 +349,19 @@ fn extract(root: &Value, issues: &mut Issues) -> OpenclawConfig {
         extract_agents(agents, &mut cfg, issues);
     }
     cfg
+}
+
+/// `meta`: what the release's schema knows of it.
+fn meta_checks(meta: &Value, issues: &mut Issues) {
+    let rules = issues.1;
+    if rules.touched_at_refused && meta.get("lastTouchedAt").is_some() {
+        issues.push("meta: Unrecognized key: \"lastTouchedAt\"".into());
+    }
+    if let (Some(known), Some(m)) = (rules.meta_keys, meta.as_object())
+        && m.keys().any(|k| !known.contains(&k.as_str()))
+    {
+        issues.push("meta: Invalid input".into());
+    }
 }
 
 /// `env`: `vars` (strings only) and `shellEnv`; any other key is a
@@ -564,6 +576,37 @@ mod tests {
         match parse(text, "cfg") {
             ConfigRead::Invalid { message, .. } => message,
             other => panic!("expected an error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_era_validates_as_its_release_does() {
+        use clawwatch_core::openclaw::release::Release;
+        let rules = |r: &str| Release::parse(r).map(Release::rules).expect("release");
+        let old = "{meta:{lastTouchedVersion:'2026.5.28',lastTouchedAt:'2026-12-02T15:27:37Z'},\
+                   env:{ANTHROPIC_API_KEY:'FAKE'},agents:{list:[{id:'main'},{id:'research'}]}}";
+        match parse_as(old, "cfg", &rules("2026.5.28")) {
+            ConfigRead::Loaded(c) => {
+                assert_eq!(c.env_vars.len(), 1, "an inline env key is an env variable");
+                assert_eq!(c.agents.len(), 2);
+            }
+            other => panic!("2026.5.28 takes it: {other:?}"),
+        }
+        let m = invalid(old);
+        assert!(
+            m.contains(r#"meta: Unrecognized key: "lastTouchedAt""#),
+            "{m}"
+        );
+        assert!(
+            m.contains(r#"env: Unrecognized key: "ANTHROPIC_API_KEY""#),
+            "{m}"
+        );
+        assert!(m.contains("multi-agent rosters require"), "{m}");
+        let new = "{meta:{migrations:{modelPolicyAllowlist:true},lastTouchedVersion:'2026.9.6'}}";
+        loaded(new);
+        match parse_as(new, "cfg", &rules("2026.7.35")) {
+            ConfigRead::Invalid { message, .. } => assert!(message.contains("meta: Invalid input")),
+            other => panic!("2026.7.35 refuses meta.migrations: {other:?}"),
         }
     }
 

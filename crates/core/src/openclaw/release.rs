@@ -166,6 +166,10 @@ pub struct EraRules {
     /// Several agents need an explicit owner or one `default: true`
     /// (older eras take the first entry).
     pub roster_needs_owner: bool,
+    /// The only `meta` keys the schema knows (None: any). Older releases
+    /// reject the `meta.migrations` newer ones write ("meta: Invalid
+    /// input").
+    pub meta_keys: Option<&'static [&'static str]>,
 }
 
 const STATE_DB: EraRules = EraRules {
@@ -178,6 +182,7 @@ const STATE_DB: EraRules = EraRules {
     touched_at_refused: true,
     inline_env_refused: true,
     roster_needs_owner: true,
+    meta_keys: None,
 };
 
 const OLDER: EraRules = EraRules {
@@ -190,6 +195,7 @@ const OLDER: EraRules = EraRules {
     touched_at_refused: false,
     inline_env_refused: false,
     roster_needs_owner: false,
+    meta_keys: Some(&["lastTouchedVersion", "lastTouchedAt"]),
 };
 
 /// An era, the first release it starts with, and its rules.
