@@ -362,6 +362,12 @@ fn meta_checks(meta: &Value, issues: &mut Issues) {
     {
         issues.push("meta: Invalid input".into());
     }
+    let migrations = meta.get("migrations").and_then(Value::as_object);
+    if let (Some(known), Some(m)) = (rules.meta_migrations, migrations) {
+        for k in m.keys().filter(|k| !known.contains(&k.as_str())) {
+            issues.push(format!("meta.migrations: Unrecognized key: {k:?}"));
+        }
+    }
 }
 
 /// `env`: `vars` (strings only) and `shellEnv`; any other key is a
@@ -604,6 +610,20 @@ mod tests {
         assert!(m.contains("multi-agent rosters require"), "{m}");
         let new = "{meta:{migrations:{modelPolicyAllowlist:true},lastTouchedVersion:'2026.9.6'}}";
         loaded(new);
+        let newer = "{meta:{migrations:{modelPolicyAllowlist:true,utilityModelSeparation:true}}}";
+        loaded(newer);
+        match parse_as(newer, "cfg", &rules("2026.9.1")) {
+            ConfigRead::Invalid { message, .. } => assert!(
+                message.contains(r#"meta.migrations: Unrecognized key: "utilityModelSeparation""#),
+                "{message}"
+            ),
+            other => panic!("2026.9.1 refuses utilityModelSeparation: {other:?}"),
+        }
+        let future = "{meta:{migrations:{somethingNew:true}}}";
+        assert!(matches!(
+            parse_as(future, "cfg", &rules("2026.10.1")),
+            ConfigRead::Loaded(_)
+        ));
         match parse_as(new, "cfg", &rules("2026.7.35")) {
             ConfigRead::Invalid { message, .. } => assert!(message.contains("meta: Invalid input")),
             other => panic!("2026.7.35 refuses meta.migrations: {other:?}"),

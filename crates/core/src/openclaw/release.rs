@@ -56,6 +56,14 @@ impl Release {
         if let Some((_, m)) = DEFAULT_MODELS.iter().rev().find(|(from, _)| self >= *from) {
             rules.default_model = m;
         }
+        // A release newer than any recorded may know more migrations.
+        if self <= NEWEST_KNOWN && rules.meta_keys.is_none() {
+            rules.meta_migrations = META_MIGRATIONS
+                .iter()
+                .rev()
+                .find(|(from, _)| self >= *from)
+                .map(|(_, keys)| *keys);
+        }
         rules
     }
 }
@@ -170,6 +178,10 @@ pub struct EraRules {
     /// reject the `meta.migrations` newer ones write ("meta: Invalid
     /// input").
     pub meta_keys: Option<&'static [&'static str]>,
+    /// The only `meta.migrations` keys the schema knows (None: any).
+    /// 2026.8.2 and 2026.9.1 reject the `utilityModelSeparation` that
+    /// 2026.9.6 writes ("meta.migrations: Unrecognized key").
+    pub meta_migrations: Option<&'static [&'static str]>,
 }
 
 const STATE_DB: EraRules = EraRules {
@@ -183,6 +195,7 @@ const STATE_DB: EraRules = EraRules {
     inline_env_refused: true,
     roster_needs_owner: true,
     meta_keys: None,
+    meta_migrations: None,
 };
 
 const OLDER: EraRules = EraRules {
@@ -196,6 +209,7 @@ const OLDER: EraRules = EraRules {
     inline_env_refused: false,
     roster_needs_owner: false,
     meta_keys: Some(&["lastTouchedVersion", "lastTouchedAt"]),
+    meta_migrations: None,
 };
 
 /// An era, the first release it starts with, and its rules.
@@ -232,6 +246,15 @@ const DEFAULT_MODELS: [(Release, &str); 3] = [
     (Release::new(2026, 1, 0), "openai/gpt-5.5"),
     (Release::new(2026, 8, 0), "openai/gpt-5.6-sol"),
     (Release::new(2026, 9, 6), "openai/gpt-6-astra"),
+];
+
+/// The `meta.migrations` keys each state-DB release knows, by first release.
+const META_MIGRATIONS: [(Release, &[&str]); 2] = [
+    (Release::new(2026, 8, 0), &["modelPolicyAllowlist"]),
+    (
+        Release::new(2026, 9, 6),
+        &["modelPolicyAllowlist", "utilityModelSeparation"],
+    ),
 ];
 
 /// Releases recorded with their own CLI (tests/fixtures/releases/).
