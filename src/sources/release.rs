@@ -13,21 +13,32 @@ use std::path::{Path, PathBuf};
 /// package.json, .npmrc and unit files are a few KB.
 const MAX_SMALL_FILE: u64 = 256 * 1024;
 
-/// A small regular file as text, None when absent, too big or unreadable.
+/// A small regular file as text, None when absent or unreadable.
 fn small_text(path: &Path) -> Option<String> {
+    text_up_to(path, MAX_SMALL_FILE)
+}
+
+/// A regular file's first `limit` bytes as text.
+fn text_up_to(path: &Path, limit: u64) -> Option<String> {
     let f = std::fs::File::open(path).ok()?;
     if !f.metadata().ok()?.is_file() {
         return None;
     }
     let mut text = String::new();
-    f.take(MAX_SMALL_FILE).read_to_string(&mut text).ok()?;
+    f.take(limit).read_to_string(&mut text).ok()?;
     Some(text)
 }
 
 /// `meta.lastTouchedVersion` of openclaw.json (JSON5), when it is a string.
 pub fn home_meta_version(config_path: &Path) -> Option<String> {
-    let text = small_text(config_path)?;
-    let v: serde_json::Value = json5::from_str(&text).ok()?;
+    let text = text_up_to(config_path, super::openclaw_config::MAX_CONFIG_BYTES)?;
+    if !text.contains("lastTouchedVersion") {
+        return None;
+    }
+    // OpenClaw writes plain JSON (fast to parse); a hand-edited file may be JSON5.
+    let v: serde_json::Value = serde_json::from_str(&text)
+        .ok()
+        .or_else(|| json5::from_str(&text).ok())?;
     v.get("meta")?
         .get("lastTouchedVersion")?
         .as_str()
