@@ -12,6 +12,8 @@ pub struct CheckRequest {
     pub state_dir: Option<PathBuf>,
     pub policy: Policy,
     pub now_ms: i64,
+    /// `--openclaw-version`: the release whose rules apply.
+    pub openclaw_version: Option<String>,
 }
 
 /// Read every source; read problems are logged at info level.
@@ -19,6 +21,10 @@ pub fn read(host: &HostEnv, req: &CheckRequest) -> Snapshot {
     let opts = ReadOptions {
         state_dir: req.state_dir.clone(),
         agents: req.policy.agents.clone(),
+        release: clawwatch_core::openclaw::release::ReleaseInputs {
+            flag: req.openclaw_version.clone(),
+            ..Default::default()
+        },
     };
     let snap = sources::read_snapshot(host, &opts, &Connections::default());
     tracing::debug!(

@@ -40,6 +40,9 @@ pub struct Cli {
     /// Print nothing on stdout; only the exit code tells.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Judge as this OpenClaw release does (e.g. 2026.7.35); default: detected per home.
+    #[arg(long, global = true, value_name = "RELEASE", value_parser = parse_release)]
+    pub openclaw_version: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -266,6 +269,15 @@ fn parse_warn(s: &str) -> Result<std::time::Duration, String> {
     clawwatch_core::timefmt::parse_duration(s)
 }
 
+fn parse_release(s: &str) -> Result<String, String> {
+    match clawwatch_core::openclaw::release::Release::parse(s) {
+        Some(r) => Ok(r.to_string()),
+        None => Err(format!(
+            "{s:?} is not an OpenClaw release version (e.g. 2026.9.6)"
+        )),
+    }
+}
+
 fn parse_now(s: &str) -> Result<i64, String> {
     chrono::DateTime::parse_from_rfc3339(s.trim())
         .map(|t| t.timestamp_millis())
@@ -315,6 +327,7 @@ fn bare_check(args: &[OsString]) -> Option<Cli> {
         log_level: None,
         verbose: 0,
         quiet: false,
+        openclaw_version: None,
     })
 }
 

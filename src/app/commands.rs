@@ -19,7 +19,7 @@ pub fn run(cli: &Cli, host: &HostEnv) -> Result<i32> {
         Command::Check(args) => check(cli, args, host),
         Command::Status(args) => status(cli, args, host),
         Command::Doctor(args) => doctor(cli, args, host),
-        Command::Run(args) => daemon(args, host),
+        Command::Run(args) => daemon(cli, args, host),
         Command::Once(args) => once(cli, args, host),
         Command::Config(ConfigCommand::Example) => {
             emit(cli, crate::config::EXAMPLE)?;
@@ -73,11 +73,12 @@ fn emit_bytes(cli: &Cli, bytes: &[u8]) -> Result<()> {
     }
 }
 
-fn request(args: &CommonArgs) -> CheckRequest {
+fn request(cli: &Cli, args: &CommonArgs) -> CheckRequest {
     CheckRequest {
         state_dir: args.state_dir.clone(),
         policy: args.policy(),
         now_ms: args.now_ms(),
+        openclaw_version: cli.openclaw_version.clone(),
     }
 }
 
@@ -90,6 +91,7 @@ fn doctor(cli: &Cli, args: &DoctorArgs, host: &HostEnv) -> Result<i32> {
         json: args.json,
         probe: args.probe,
         config: args.config.clone(),
+        openclaw_version: cli.openclaw_version.clone(),
     };
     let (text, code) = crate::doctor::command::run(&req, host)?;
     emit(cli, &text)?;
@@ -97,7 +99,7 @@ fn doctor(cli: &Cli, args: &DoctorArgs, host: &HostEnv) -> Result<i32> {
 }
 
 fn check(cli: &Cli, args: &CommonArgs, host: &HostEnv) -> Result<i32> {
-    let req = request(args);
+    let req = request(cli, args);
     let snap = check::read(host, &req);
     let report = clawwatch_core::evaluate(&snap, req.now_ms, &req.policy);
     if !cli.quiet {
@@ -117,7 +119,7 @@ fn check(cli: &Cli, args: &CommonArgs, host: &HostEnv) -> Result<i32> {
 }
 
 fn status(cli: &Cli, args: &StatusArgs, host: &HostEnv) -> Result<i32> {
-    let report = check::report(host, &request(&args.common));
+    let report = check::report(host, &request(cli, &args.common));
     let check_code = exit::code(report.verdict, args.common.exit_codes);
     let format = if args.json {
         StatusFormat::Json
@@ -158,7 +160,7 @@ fn settings(
     Ok(settings::Settings::from_config(cfg, path, o))
 }
 
-fn daemon(args: &RunArgs, host: &HostEnv) -> Result<i32> {
+fn daemon(cli: &Cli, args: &RunArgs, host: &HostEnv) -> Result<i32> {
     let o = settings::Overrides {
         state_dir: args.config.state_dir.clone(),
         textfile: args.textfile.clone(),
@@ -166,6 +168,7 @@ fn daemon(args: &RunArgs, host: &HostEnv) -> Result<i32> {
         web_config: args.web_config.clone(),
         enable_lifecycle: args.enable_lifecycle,
         bench_cycles: args.bench_cycles,
+        openclaw_version: cli.openclaw_version.clone(),
     };
     let s = settings(&args.config, host, &o)?;
     crate::daemon::run::run(s, o, host.clone())
@@ -179,6 +182,7 @@ fn once(cli: &Cli, args: &OnceArgs, host: &HostEnv) -> Result<i32> {
         web_config: None,
         enable_lifecycle: false,
         bench_cycles: 0,
+        openclaw_version: cli.openclaw_version.clone(),
     };
     let s = settings(&args.config, host, &o)?;
     let metrics = crate::output::metrics::Metrics::new();

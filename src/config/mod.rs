@@ -40,6 +40,14 @@ struct ConfigFile {
     alert: alert::AlertConfig,
     heartbeat: HeartbeatConfig,
     doctor: doctor::DoctorConfig,
+    openclaw: OpenclawFile,
+}
+
+/// `[openclaw]`: which release's rules apply ("" = detect).
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields, default)]
+struct OpenclawFile {
+    version: String,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -91,6 +99,9 @@ pub struct Config {
     pub alert: alert::AlertConfig,
     pub heartbeat: HeartbeatConfig,
     pub doctor: doctor::DoctorConfig,
+    /// `[openclaw] version`: the OpenClaw release whose rules apply (None:
+    /// detected per home, see `sources::release`).
+    pub openclaw_version: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -147,7 +158,17 @@ impl TryFrom<ConfigFile> for Config {
         let listen = parse_listen("metrics.listen", &f.metrics.listen)?;
         alert::validate(&f.alert)?;
         doctor::validate(&f.doctor)?;
+        let openclaw_version =
+            Some(f.openclaw.version.trim().to_string()).filter(|v| !v.is_empty());
+        if let Some(v) = &openclaw_version
+            && clawwatch_core::openclaw::release::Release::parse(v).is_none()
+        {
+            return Err(format!(
+                "openclaw.version {v:?}: not an OpenClaw release version (e.g. 2026.9.6, or \"\" to detect it)"
+            ));
+        }
         Ok(Config {
+            openclaw_version,
             state_dir: non_empty_path(&f.state_dir),
             agents: f.agents,
             check: CheckConfig {
@@ -288,7 +309,14 @@ fn locate(text: &str, e: &toml::de::Error) -> String {
 
 fn apply_env(table: &mut toml::Table, env: &BTreeMap<String, String>) -> Result<(), ConfigError> {
     const TOP: &[&str] = &["state_dir", "agents"];
-    const SECTIONS: &[&str] = &["check", "metrics", "alert", "heartbeat", "doctor"];
+    const SECTIONS: &[&str] = &[
+        "check",
+        "metrics",
+        "alert",
+        "heartbeat",
+        "doctor",
+        "openclaw",
+    ];
     for (var, raw) in env {
         let Some(rest) = var.strip_prefix("CLAWWATCH_") else {
             continue;

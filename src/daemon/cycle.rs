@@ -42,6 +42,7 @@ pub fn run_cycle(
         &ReadOptions {
             state_dir: settings.state_dir.clone(),
             agents: settings.policy.agents.clone(),
+            release: settings.release.clone(),
         },
         &hooks.connections,
     );

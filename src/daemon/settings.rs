@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::schedule::Schedule;
 use clawwatch_core::model::{AgentScope, Policy};
+use clawwatch_core::openclaw::release::ReleaseInputs;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -21,6 +22,8 @@ pub struct Settings {
     pub web_config: Option<PathBuf>,
     /// `--web.enable-lifecycle`: `POST /-/reload`.
     pub enable_lifecycle: bool,
+    /// `--openclaw-version` and `[openclaw] version`.
+    pub release: ReleaseInputs,
 }
 
 /// Flags that override the config file.
@@ -37,6 +40,8 @@ pub struct Overrides {
     /// logging the resident memory (and its peak so far) after 200 cycles
     /// and every 1,000.
     pub bench_cycles: u64,
+    /// `--openclaw-version`.
+    pub openclaw_version: Option<String>,
 }
 
 impl Settings {
@@ -65,6 +70,11 @@ impl Settings {
             web_config: o.web_config.clone(),
             enable_lifecycle: o.enable_lifecycle,
             schedule: config.check.schedule.clone(),
+            release: ReleaseInputs {
+                flag: o.openclaw_version.clone(),
+                config: config.openclaw_version.clone(),
+                ..Default::default()
+            },
             config,
             config_path,
         }

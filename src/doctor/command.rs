@@ -26,6 +26,8 @@ pub struct DoctorRequest {
     pub probe: bool,
     /// `--config FILE`.
     pub config: Option<PathBuf>,
+    /// `--openclaw-version`: the release whose rules apply.
+    pub openclaw_version: Option<String>,
 }
 
 /// Run doctor: returns the text to print and the exit code.
@@ -44,6 +46,14 @@ pub fn run(req: &DoctorRequest, host: &HostEnv) -> anyhow::Result<(String, i32)>
         &ReadOptions {
             state_dir,
             agents: req.policy.agents.clone(),
+            release: clawwatch_core::openclaw::release::ReleaseInputs {
+                flag: req.openclaw_version.clone(),
+                config: loaded
+                    .as_ref()
+                    .ok()
+                    .and_then(|(c, _)| c.openclaw_version.clone()),
+                ..Default::default()
+            },
         },
         &sources::Connections::default(),
     );

@@ -120,6 +120,7 @@ mod tests {
     #[test]
     fn text_blocks_and_summary() {
         let report = Report {
+            release: Default::default(),
             now_ms: 0,
             warn_within_ms: 0,
             state_dir: "~/.openclaw".into(),

@@ -53,6 +53,7 @@ pub fn render(report: &Report, exit_code: i32) -> String {
         "exit_code": exit_code,
         "state_dir": report.state_dir,
         "config_path": report.config_path,
+        "openclaw_release": report.release,
         "agents": agents,
         "external": report.external.iter().map(|c| credential(c, now)).collect::<Vec<_>>(),
         "read_problems": report.read_problems,

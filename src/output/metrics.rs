@@ -78,6 +78,9 @@ pub struct Metrics {
     last_run: Gauge,
     last_success: Gauge,
     duration: Gauge,
+    /// `openclaw_auth_rules_info{release,era,source}`: whose rules the last
+    /// verdict applied (one series; the release is a label only here).
+    rules_info: GaugeVec,
     /// Length of the last rendered text: the next render reserves that
     /// much at once instead of doubling its way up (and leaving up to half
     /// of the buffer unused).
@@ -153,7 +156,16 @@ impl Metrics {
             ])
             .set(1.0);
         must(registry.register(Box::new(build)));
+        let rules_info = must(GaugeVec::new(
+            Opts::new(
+                "openclaw_auth_rules_info",
+                "The OpenClaw release whose rules the last check applied, its era, and what named it (always 1).",
+            ),
+            &["release", "era", "source"],
+        ));
+        must(registry.register(Box::new(rules_info.clone())));
         Metrics {
+            rules_info,
             registry,
             alert_metrics: std::sync::OnceLock::new(),
             doctor_metrics: std::sync::OnceLock::new(),
@@ -201,6 +213,15 @@ impl Metrics {
         match report {
             Some(r) => {
                 self.last_success.set(finished_unix_s);
+                let rel = &r.release;
+                self.rules_info.reset();
+                self.rules_info
+                    .with_label_values(&[
+                        rel.release.to_string().as_str(),
+                        rel.era.as_str(),
+                        rel.source.as_str(),
+                    ])
+                    .set(1.0);
                 for p in &r.read_problems {
                     self.source_errors
                         .with_label_values(&[p.source.as_str(), p.reason.as_str()])
@@ -1072,6 +1093,7 @@ mod tests {
             Expired,
         );
         Report {
+            release: Default::default(),
             now_ms: 0,
             warn_within_ms: 86_400_000,
             state_dir: String::new(),
@@ -1204,6 +1226,7 @@ mod tests {
             help_first(&reference::render(&m, None).openmetrics)
         );
         let empty = Report {
+            release: Default::default(),
             agents: vec![],
             external: vec![],
             ..awkward_report()
@@ -1248,6 +1271,7 @@ mod tests {
             })
             .collect();
         let r = Report {
+            release: Default::default(),
             agents,
             ..awkward_report()
         };

@@ -255,6 +255,12 @@ pub fn status(report: &Report, exit_word: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "State dir : {}", report.state_dir);
     let _ = writeln!(out, "Config    : {}", report.config_path);
+    let r = &report.release;
+    let _ = writeln!(
+        out,
+        "OpenClaw  : {} rules ({} era): {}",
+        r.release, r.era, r.reason
+    );
     let _ = writeln!(out, "Now       : {}", iso(now));
     let _ = writeln!(out, "Verdict   : {exit_word}");
     for a in &report.agents {

@@ -10,6 +10,7 @@ pub mod files;
 pub mod host;
 pub mod openclaw_config;
 pub mod profiles_json;
+pub mod release;
 pub mod sqlite_store;
 pub mod state_dir;
 pub mod store_json;
@@ -18,10 +19,11 @@ pub use host::HostEnv;
 pub use sqlite_store::Connections;
 
 use clawwatch_core::model::{
-    AgentRead, AgentScope, ConfigRead, ReadProblem, ReadReason, Snapshot, SourceName,
+    AgentRead, AgentScope, ConfigRead, LocalStore, ReadProblem, ReadReason, Snapshot, SourceName,
     StoreLocation, StoreRead,
 };
 use clawwatch_core::openclaw::paths::display_path;
+use clawwatch_core::openclaw::release::{ReleaseChoice, ReleaseInputs, StoreKind, decide};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Default)]
@@ -31,6 +33,9 @@ pub struct ReadOptions {
     /// Which agents' directories to read (the main agent's always is):
     /// only what the evaluation will look at.
     pub agents: AgentScope,
+    /// The release pinned by `--openclaw-version` / `[openclaw] version`
+    /// (`flag`, `config`); the rest of the inputs are read here.
+    pub release: ReleaseInputs,
 }
 
 fn problem(
@@ -47,13 +52,41 @@ fn problem(
     }
 }
 
-/// The shared store and the problems it had.
-fn shared_store(
-    conns: &Connections,
+/// The JSON-store era's shared store: the main agent's auth-profiles.json.
+fn json_shared(
     paths: &clawwatch_core::model::Paths,
     disp: &dyn Fn(&Path) -> String,
 ) -> (StoreRead, Vec<ReadProblem>) {
-    let (store, dropped) = sqlite_store::read_shared(conns, &paths.state_db, &paths.main_agent_dir);
+    let mut problems = Vec::new();
+    let read = match agents::json_store(&paths.main_agent_dir, &mut problems, disp) {
+        Some(LocalStore {
+            path,
+            store: Ok(store),
+        }) => StoreRead::Loaded {
+            location: StoreLocation::AgentJson,
+            path,
+            store,
+        },
+        // A malformed file is a read problem; the release sees no profiles.
+        _ => StoreRead::Empty,
+    };
+    (read, problems)
+}
+
+/// The shared store and the problems it had, where the release keeps it.
+fn shared_store(
+    conns: &Connections,
+    paths: &clawwatch_core::model::Paths,
+    kind: StoreKind,
+    disp: &dyn Fn(&Path) -> String,
+) -> (StoreRead, Vec<ReadProblem>) {
+    let (store, dropped) = match kind {
+        StoreKind::Json => return json_shared(paths, disp),
+        StoreKind::AgentDb => sqlite_store::read_main_agent_db(conns, &paths.main_agent_dir),
+        StoreKind::StateDb => {
+            sqlite_store::read_shared(conns, &paths.state_db, &paths.main_agent_dir)
+        }
+    };
     let shared_path = match &store {
         StoreRead::Loaded { path, .. } => Some(disp(path)),
         _ => None,
@@ -106,6 +139,20 @@ fn claude_code(
     (read, problem)
 }
 
+/// Which release will read this home (the core decides from what is read).
+fn choose_release(
+    host: &HostEnv,
+    opts: &ReadOptions,
+    paths: &clawwatch_core::model::Paths,
+) -> ReleaseChoice {
+    let inputs = ReleaseInputs {
+        installed: release::installed(host),
+        home_meta: release::home_meta_version(&paths.config_path),
+        ..opts.release.clone()
+    };
+    decide(&inputs)
+}
+
 /// Read every source into a snapshot. Never fails: problems are recorded.
 /// `conns` keeps database connections between reads (the daemon).
 pub fn read_snapshot(host: &HostEnv, opts: &ReadOptions, conns: &Connections) -> Snapshot {
@@ -113,7 +160,12 @@ pub fn read_snapshot(host: &HostEnv, opts: &ReadOptions, conns: &Connections) ->
     let home = paths.home.clone();
     let disp = |p: &Path| display_path(p, &home);
     let mut problems = Vec::new();
-    let config = openclaw_config::read(&paths.config_path, &disp(&paths.config_path));
+    let release = choose_release(host, opts, &paths);
+    let config = openclaw_config::read(
+        &paths.config_path,
+        &disp(&paths.config_path),
+        &release.rules(),
+    );
     if let ConfigRead::Invalid { message, .. } = &config {
         let path = Some(disp(&paths.config_path));
         problems.push(problem(
@@ -123,9 +175,11 @@ pub fn read_snapshot(host: &HostEnv, opts: &ReadOptions, conns: &Connections) ->
             message.clone(),
         ));
     }
-    let (shared_store, p) = shared_store(conns, &paths, &disp);
+    let kind = release.rules().store;
+    let (shared_store, p) = shared_store(conns, &paths, kind, &disp);
     problems.extend(p);
-    let dirs = agents::directories(host, &paths, config.loaded(), &opts.agents);
+    let rules = release.rules();
+    let dirs = agents::directories(host, &paths, config.loaded(), (&opts.agents, &rules));
     // The legacy-main shared store is the main agent's own DB: no overlay.
     let main_shares_db = !matches!(
         &shared_store,
@@ -135,7 +189,8 @@ pub fn read_snapshot(host: &HostEnv, opts: &ReadOptions, conns: &Connections) ->
         }
     );
     // Agent stores are independent files: read them on every core.
-    let read_one = |d: &(String, PathBuf)| agents::read(conns, d, &paths, main_shares_db, &disp);
+    let read_one =
+        |d: &(String, PathBuf)| agents::read(conns, d, &paths, (main_shares_db, kind), &disp);
     let mut agent_reads: Vec<AgentRead> = Vec::with_capacity(dirs.len());
     for (a, p) in crate::par::map(&dirs, &read_one) {
         agent_reads.push(a);
@@ -146,6 +201,7 @@ pub fn read_snapshot(host: &HostEnv, opts: &ReadOptions, conns: &Connections) ->
     let (claude_code, p) = claude_code(host, &disp);
     problems.extend(p);
     Snapshot {
+        release,
         paths,
         config,
         shared_store,

@@ -6,6 +6,7 @@ use super::store_json::json_type;
 use clawwatch_core::model::{
     AgentEntry, AuthProfileConfig, ConfigIssue, ConfigRead, ModelSpec, OpenclawConfig,
 };
+use clawwatch_core::openclaw::release::{EraRules, NEWEST_KNOWN};
 use clawwatch_core::secret::Secret;
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -62,7 +63,8 @@ const ROOT_KEYS: &[&str] = &[
     "proxy",
 ];
 
-pub fn read(path: &Path, display: &str) -> ConfigRead {
+/// Read openclaw.json as the release with `rules` validates it.
+pub fn read(path: &Path, display: &str, rules: &EraRules) -> ConfigRead {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -113,10 +115,18 @@ pub fn read(path: &Path, display: &str) -> ConfigRead {
             };
         }
     };
-    parse(&text, display)
+    parse_as(&text, display, rules)
 }
 
+/// Parse as the newest release does.
 pub fn parse(text: &str, display: &str) -> ConfigRead {
+    parse_as(text, display, &NEWEST_KNOWN.rules())
+}
+
+/// Parse as a release with `rules` does (older eras accept a credential
+/// written straight under `env`, a roster without an owner, and
+/// `meta.lastTouchedAt`).
+pub fn parse_as(text: &str, display: &str, rules: &EraRules) -> ConfigRead {
     if text.trim().is_empty() {
         // OpenClaw treats an empty file as an empty config.
         return ConfigRead::Loaded(Box::default());
@@ -145,7 +155,7 @@ pub fn parse(text: &str, display: &str) -> ConfigRead {
             };
         }
     };
-    let mut issues = Issues::default();
+    let mut issues = Issues(Vec::new(), *rules);
     let cfg = extract(&value, &mut issues);
     if issues.0.is_empty() {
         return ConfigRead::Loaded(Box::new(cfg));
@@ -157,9 +167,14 @@ pub fn parse(text: &str, display: &str) -> ConfigRead {
     }
 }
 
-/// Schema issues as OpenClaw words them.
-#[derive(Default)]
-struct Issues(Vec<ConfigIssue>);
+/// Schema issues as OpenClaw words them, and the release's rules.
+struct Issues(Vec<ConfigIssue>, EraRules);
+
+impl Default for Issues {
+    fn default() -> Self {
+        Issues(Vec::new(), NEWEST_KNOWN.rules())
+    }
+}
 
 impl Issues {
     fn push(&mut self, words: String) {
@@ -321,6 +336,9 @@ fn extract(root: &Value, issues: &mut Issues) -> OpenclawConfig {
             issues.push(format!("<root>: Unrecognized key: {key:?}"));
         }
     }
+    if let Some(meta) = root.get("meta") {
+        meta_checks(meta, issues);
+    }
     if let Some(env) = root.get("env").and_then(|e| object(e, "env", issues)) {
         extract_env(env, &mut cfg, issues);
     }
@@ -331,6 +349,25 @@ fn extract(root: &Value, issues: &mut Issues) -> OpenclawConfig {
         extract_agents(agents, &mut cfg, issues);
     }
     cfg
+}
+
+/// `meta`: what the release's schema knows of it.
+fn meta_checks(meta: &Value, issues: &mut Issues) {
+    let rules = issues.1;
+    if rules.touched_at_refused && meta.get("lastTouchedAt").is_some() {
+        issues.push("meta: Unrecognized key: \"lastTouchedAt\"".into());
+    }
+    if let (Some(known), Some(m)) = (rules.meta_keys, meta.as_object())
+        && m.keys().any(|k| !known.contains(&k.as_str()))
+    {
+        issues.push("meta: Invalid input".into());
+    }
+    let migrations = meta.get("migrations").and_then(Value::as_object);
+    if let (Some(known), Some(m)) = (rules.meta_migrations, migrations) {
+        for k in m.keys().filter(|k| !known.contains(&k.as_str())) {
+            issues.push(format!("meta.migrations: Unrecognized key: {k:?}"));
+        }
+    }
 }
 
 /// `env`: `vars` (strings only) and `shellEnv`; any other key is a
@@ -354,7 +391,14 @@ fn extract_env(env: &Map<String, Value>, cfg: &mut OpenclawConfig, issues: &mut 
                     }
                 }
             }
-            _ => issues.0.push(ConfigIssue::EnvKeyOutsideVars(k.clone())),
+            _ if issues.1.inline_env_refused => {
+                issues.0.push(ConfigIssue::EnvKeyOutsideVars(k.clone()))
+            }
+            _ => {
+                if let Value::String(s) = v {
+                    cfg.env_vars.push((k.clone(), Secret::new(s.clone())));
+                }
+            }
         }
     }
 }
@@ -505,7 +549,8 @@ fn roster_checks(cfg: &OpenclawConfig, issues: &mut Issues) {
     if cfg.ownership_explicit && marked > 0 {
         issues.push("agents.ownership: agents.ownership=explicit cannot be combined with a legacy default=true marker".into());
     }
-    if cfg.agents.len() > 1 && marked == 0 && !cfg.ownership_explicit {
+    if issues.1.roster_needs_owner && cfg.agents.len() > 1 && marked == 0 && !cfg.ownership_explicit
+    {
         issues.push("agents.ownership: multi-agent rosters require agents.ownership=\"explicit\" or one legacy default=true marker; add agents.ownership=\"explicit\" or run openclaw doctor".into());
     }
     if let Some(sys) = &cfg.system_agent {
@@ -537,6 +582,51 @@ mod tests {
         match parse(text, "cfg") {
             ConfigRead::Invalid { message, .. } => message,
             other => panic!("expected an error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_era_validates_as_its_release_does() {
+        use clawwatch_core::openclaw::release::Release;
+        let rules = |r: &str| Release::parse(r).map(Release::rules).expect("release");
+        let old = "{meta:{lastTouchedVersion:'2026.5.28',lastTouchedAt:'2026-12-02T15:27:37Z'},\
+                   env:{ANTHROPIC_API_KEY:'FAKE'},agents:{list:[{id:'main'},{id:'research'}]}}";
+        match parse_as(old, "cfg", &rules("2026.5.28")) {
+            ConfigRead::Loaded(c) => {
+                assert_eq!(c.env_vars.len(), 1, "an inline env key is an env variable");
+                assert_eq!(c.agents.len(), 2);
+            }
+            other => panic!("2026.5.28 takes it: {other:?}"),
+        }
+        let m = invalid(old);
+        assert!(
+            m.contains(r#"meta: Unrecognized key: "lastTouchedAt""#),
+            "{m}"
+        );
+        assert!(
+            m.contains(r#"env: Unrecognized key: "ANTHROPIC_API_KEY""#),
+            "{m}"
+        );
+        assert!(m.contains("multi-agent rosters require"), "{m}");
+        let new = "{meta:{migrations:{modelPolicyAllowlist:true},lastTouchedVersion:'2026.9.6'}}";
+        loaded(new);
+        let newer = "{meta:{migrations:{modelPolicyAllowlist:true,utilityModelSeparation:true}}}";
+        loaded(newer);
+        match parse_as(newer, "cfg", &rules("2026.9.1")) {
+            ConfigRead::Invalid { message, .. } => assert!(
+                message.contains(r#"meta.migrations: Unrecognized key: "utilityModelSeparation""#),
+                "{message}"
+            ),
+            other => panic!("2026.9.1 refuses utilityModelSeparation: {other:?}"),
+        }
+        let future = "{meta:{migrations:{somethingNew:true}}}";
+        assert!(matches!(
+            parse_as(future, "cfg", &rules("2026.10.1")),
+            ConfigRead::Loaded(_)
+        ));
+        match parse_as(new, "cfg", &rules("2026.7.35")) {
+            ConfigRead::Invalid { message, .. } => assert!(message.contains("meta: Invalid input")),
+            other => panic!("2026.7.35 refuses meta.migrations: {other:?}"),
         }
     }
 

@@ -292,6 +292,12 @@ pub fn read_shared(
     }
 }
 
+/// The main agent's own database as the shared store, the state database
+/// unread (the agent-DB era).
+pub fn read_main_agent_db(conns: &Connections, main_agent_dir: &Path) -> (StoreRead, Vec<String>) {
+    legacy_main(conns, &main_agent_dir.join(AGENT_DB))
+}
+
 /// The legacy-main location: the main agent's own database.
 fn legacy_main(conns: &Connections, path: &Path) -> (StoreRead, Vec<String>) {
     match read_agent_db(conns, path) {

@@ -96,6 +96,7 @@ fn cred(agent: &str, expires: i64) -> CredentialReport {
 /// Three agents, each with an expired token in use.
 fn report(now: i64) -> Report {
     Report {
+        release: Default::default(),
         now_ms: now,
         warn_within_ms: 24 * H,
         state_dir: "~/.openclaw".into(),

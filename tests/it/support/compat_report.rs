@@ -136,6 +136,7 @@ pub fn report(step: u8, now: i64) -> Report {
         });
     }
     Report {
+        release: Default::default(),
         now_ms: now,
         warn_within_ms: D,
         state_dir: "~/.openclaw".into(),

@@ -12,6 +12,7 @@ pub enum FindingId {
     ConfigUnparseable,
     ConfigEnvKeyOutsideVars,
     ConfigInvalid,
+    OpenclawReleaseMismatch,
     // legacy JSON files
     LegacyAuthProfilesJson,
     LegacyAuthJson,
@@ -65,6 +66,7 @@ words!(FindingId {
     ConfigUnparseable => "config-unparseable",
     ConfigEnvKeyOutsideVars => "config-env-key-outside-vars",
     ConfigInvalid => "config-invalid",
+    OpenclawReleaseMismatch => "openclaw-release-mismatch",
     LegacyAuthProfilesJson => "legacy-auth-profiles-json",
     LegacyAuthJson => "legacy-auth-json",
     LegacyOauthJson => "legacy-oauth-json",

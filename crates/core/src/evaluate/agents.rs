@@ -5,8 +5,9 @@ use crate::model::{
     AgentFailure, AgentRead, AgentScope, AuthStore, ConfigRead, CredSource, FailureKind,
     LegacyKind, LocalStore, OpenclawConfig, Policy, Snapshot, StoreLocation, StoreRead,
 };
-use crate::openclaw::agents::{AGENT_DB, default_agent};
+use crate::openclaw::agents::{AGENT_DB, default_agent_as};
 use crate::openclaw::paths::display_path;
+use crate::openclaw::release::StoreKind;
 use crate::openclaw::store::merge;
 use crate::remedy::store_fix;
 use std::collections::{BTreeSet, HashSet};
@@ -18,7 +19,7 @@ pub type Target = (String, Option<AgentFailure>);
 /// The agents a policy asks for.
 pub fn targets(snap: &Snapshot, cfg: Option<&OpenclawConfig>, policy: &Policy) -> Vec<Target> {
     match &policy.agents {
-        AgentScope::Default => match default_agent(cfg) {
+        AgentScope::Default => match default_agent_as(cfg, &snap.release.rules()) {
             Ok(id) => vec![(id, None)],
             Err(e) => vec![("(default)".to_string(), Some(e))],
         },
@@ -97,10 +98,10 @@ pub struct AgentStore {
 impl AgentStore {
     /// Where a profile of the merged store was read from.
     pub fn source_of(&self, id: &str) -> CredSource {
-        if self.local_ids.contains(id) || self.location != Some(StoreLocation::StateDb) {
-            CredSource::AgentDb
-        } else {
-            CredSource::StateDb
+        match self.location {
+            Some(StoreLocation::AgentJson) => CredSource::AgentJson,
+            Some(StoreLocation::StateDb) if !self.local_ids.contains(id) => CredSource::StateDb,
+            _ => CredSource::AgentDb,
         }
     }
 }
@@ -204,7 +205,7 @@ pub fn agent_store(
         }
         None => None,
     };
-    if failure.is_none() {
+    if failure.is_none() && snap.release.rules().legacy_json_refused {
         let shared_has = shared
             .as_ref()
             .is_some_and(|(s, _, _)| !s.profiles().is_empty());
@@ -221,8 +222,9 @@ pub fn agent_store(
         .filter(|(l, _)| !l.profiles().is_empty())
         .map(|(_, p)| p.clone())
         .or(shared.as_ref().map(|(_, p, _)| p.clone()))
-        .unwrap_or_else(|| match location {
-            Some(StoreLocation::StateDb) => snap.paths.state_db.clone(),
+        .unwrap_or_else(|| match (location, snap.release.rules().store) {
+            (Some(StoreLocation::StateDb), _) => snap.paths.state_db.clone(),
+            (_, StoreKind::Json) => snap.paths.main_agent_dir.join("auth-profiles.json"),
             _ => snap.paths.main_agent_dir.join(AGENT_DB),
         });
     let local_ids = local

@@ -18,9 +18,10 @@ use crate::model::{
     AgentEntry, AgentFailure, AgentRead, AgentReport, AgentScope, CredState, OpenclawConfig,
     Policy, Report, RouteHealth, RouteKind, RouteReport, Snapshot, Verdict,
 };
-use crate::openclaw::agents::default_agent;
+use crate::openclaw::agents::default_agent_as;
 use crate::openclaw::paths::display_path;
 use crate::openclaw::providers::auth_key;
+use crate::openclaw::release::{EraRules, Judgement};
 use agents::AgentStore;
 use credential::profile_health;
 use credentials::Rows;
@@ -38,12 +39,13 @@ pub fn evaluate(snap: &Snapshot, now_ms: i64, policy: &Policy) -> Report {
     let ctx = Context {
         snap,
         cfg: cfg.unwrap_or(&empty),
-        default_id: default_agent(cfg).ok(),
+        default_id: default_agent_as(cfg, &snap.release.rules()).ok(),
         reads: snap.agents.iter().map(|a| (a.id.as_str(), a)).collect(),
         entries: cfg
             .map(|c| c.agents.iter().map(|a| (a.id.as_str(), a)).collect())
             .unwrap_or_default(),
         explicit: policy.agents != AgentScope::Default,
+        rules: snap.release.rules(),
         now_ms,
         warn_ms: policy.warn_within_ms,
     };
@@ -58,6 +60,7 @@ pub fn evaluate(snap: &Snapshot, now_ms: i64, policy: &Policy) -> Report {
         .max()
         .unwrap_or(Verdict::Ok);
     Report {
+        release: snap.release.clone(),
         now_ms,
         warn_within_ms: policy.warn_within_ms,
         state_dir: display_path(&snap.paths.state_dir, home),
@@ -83,6 +86,8 @@ struct Context<'a> {
     entries: HashMap<&'a str, &'a AgentEntry>,
     /// Agents chosen by `--agent`/`--all-agents` rather than OpenClaw's default.
     explicit: bool,
+    /// The rules of the release that reads the home.
+    rules: EraRules,
     now_ms: i64,
     warn_ms: i64,
 }
@@ -131,7 +136,7 @@ impl Context<'_> {
 
     fn routes(&self, store: &AgentStore, entry: Option<&AgentEntry>) -> Vec<RouteReport> {
         let sel = self.selector(store);
-        routes_for(self.cfg, entry, self.explicit)
+        routes_for(self.cfg, entry, self.explicit, &self.rules)
             .iter()
             .map(|r| self.route(&sel, store, r))
             .collect()
@@ -140,8 +145,13 @@ impl Context<'_> {
     /// One route: its health and the credential it uses.
     fn route(&self, sel: &Selector<'_>, store: &AgentStore, r: &RouteSpec) -> RouteReport {
         let provider = auth_key(&r.provider).into_owned();
-        let codex = provider == "openai" && matches!(r.kind, RouteKind::Text | RouteKind::Fallback);
-        let ev = sel.evaluate_provider(&provider, &r.model);
+        let codex = self.rules.codex_text_routes
+            && provider == "openai"
+            && matches!(r.kind, RouteKind::Text | RouteKind::Fallback);
+        let mut ev = sel.evaluate_provider(&provider, &r.model);
+        let rolled = (self.rules.judgement == Judgement::RollUp)
+            .then(|| self.rolled_up(sel, store, &provider, &r.model, &mut ev))
+            .flatten();
         let selected = ev
             .selected_profile
             .clone()
@@ -154,8 +164,9 @@ impl Context<'_> {
             let health = match ev.availability {
                 None => RouteHealth::Indeterminate,
                 Some(false) => RouteHealth::Missing,
-                Some(true) if r.kind == RouteKind::Image => RouteHealth::Ok,
-                Some(true) => self.selected_health(store, ev.selected_profile.as_deref()),
+                Some(true) if r.kind == RouteKind::Image && rolled.is_none() => RouteHealth::Ok,
+                Some(true) => rolled
+                    .unwrap_or_else(|| self.selected_health(store, ev.selected_profile.as_deref())),
             };
             (health, ev.detail)
         };
@@ -166,6 +177,46 @@ impl Context<'_> {
             health,
             selected,
             detail,
+        }
+    }
+
+    /// The older eras' roll-up (see [`Judgement::RollUp`]): a usable env
+    /// key hides the profiles (the route uses it); otherwise, when the
+    /// provider is usable, the worst profile that has not expired decides.
+    /// None leaves the selection's verdict.
+    fn rolled_up(
+        &self,
+        sel: &Selector<'_>,
+        store: &AgentStore,
+        provider: &str,
+        model: &str,
+        ev: &mut selection::Evaluation,
+    ) -> Option<RouteHealth> {
+        if let Some((name, _)) = crate::openclaw::env::provider_env(&self.snap.env, provider) {
+            *ev = selection::Evaluation {
+                availability: Some(true),
+                selected_profile: None,
+                selected_env: Some(name),
+                detail: format!("{name} (env) hides the stored profiles"),
+            };
+            return Some(RouteHealth::Ok);
+        }
+        if ev.availability != Some(true) {
+            return None;
+        }
+        let (ids, _) = sel.profile_order(provider, model);
+        let expiring = ids.iter().find(|id| {
+            store.store.profile(id).is_some_and(|p| {
+                let state = profile_health(p, self.now_ms as f64, self.warn_ms as f64).0;
+                state == CredState::Expiring
+            })
+        });
+        match expiring {
+            Some(id) => {
+                ev.selected_profile = Some(id.clone());
+                Some(RouteHealth::Expiring)
+            }
+            None => Some(RouteHealth::Ok),
         }
     }
 

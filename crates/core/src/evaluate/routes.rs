@@ -2,8 +2,9 @@
 //! image models, the utility model, as `models status` lists them.
 
 use crate::model::{AgentEntry, OpenclawConfig, RouteKind};
-use crate::openclaw::agents::{DEFAULT_MODEL, utility_default};
+use crate::openclaw::agents::utility_default;
 use crate::openclaw::providers::normalize;
+use crate::openclaw::release::EraRules;
 
 /// One route: its kind and `provider/model`.
 pub struct RouteSpec {
@@ -45,12 +46,13 @@ fn text_models(
     cfg: &OpenclawConfig,
     agent: Option<&AgentEntry>,
     explicit: bool,
+    rules: &EraRules,
 ) -> (String, Vec<String>) {
     let defaults_primary = || {
         cfg.defaults_model
             .primary
             .clone()
-            .unwrap_or_else(|| DEFAULT_MODEL.to_string())
+            .unwrap_or_else(|| rules.default_model.to_string())
     };
     let agent_model = agent.and_then(|a| a.model.as_ref()).filter(|_| explicit);
     let primary = agent_model
@@ -65,7 +67,14 @@ fn text_models(
 
 /// The utility route: the agent's or the defaults' `utilityModel` ("" turns
 /// it off), else the provider default of the agent's own primary model.
-fn utility_model(cfg: &OpenclawConfig, agent: Option<&AgentEntry>) -> Option<String> {
+fn utility_model(
+    cfg: &OpenclawConfig,
+    agent: Option<&AgentEntry>,
+    rules: &EraRules,
+) -> Option<String> {
+    if !rules.utility_route {
+        return None;
+    }
     let configured = agent
         .and_then(|a| a.utility.clone())
         .or_else(|| cfg.defaults_utility.clone());
@@ -77,7 +86,7 @@ fn utility_model(cfg: &OpenclawConfig, agent: Option<&AgentEntry>) -> Option<Str
                 .and_then(|a| a.model.as_ref())
                 .and_then(|m| m.primary.clone())
                 .or_else(|| cfg.defaults_model.primary.clone())
-                .unwrap_or_else(|| DEFAULT_MODEL.to_string());
+                .unwrap_or_else(|| rules.default_model.to_string());
             let (provider, _) = resolve_ref(&primary, cfg)?;
             utility_default(&provider).map(|m| format!("{provider}/{m}"))
         }
@@ -85,20 +94,22 @@ fn utility_model(cfg: &OpenclawConfig, agent: Option<&AgentEntry>) -> Option<Str
 }
 
 /// The configured routes of an agent (see [`text_models`] for `explicit`;
-/// the utility model follows the agent's own primary provider either way).
+/// the utility model follows the agent's own primary provider either way),
+/// as a release with `rules` lists them.
 pub fn routes_for(
     cfg: &OpenclawConfig,
     agent: Option<&AgentEntry>,
     explicit: bool,
+    rules: &EraRules,
 ) -> Vec<RouteSpec> {
-    let (primary, fallbacks) = text_models(cfg, agent, explicit);
+    let (primary, fallbacks) = text_models(cfg, agent, explicit, rules);
     let mut wanted: Vec<(RouteKind, &str)> = vec![(RouteKind::Text, &primary)];
     wanted.extend(fallbacks.iter().map(|f| (RouteKind::Fallback, f.as_str())));
     let image = &cfg.image_model;
     wanted.extend(image.primary.iter().map(|p| (RouteKind::Image, p.as_str())));
     let image_fallbacks = image.fallbacks.iter().flatten();
     wanted.extend(image_fallbacks.map(|f| (RouteKind::Image, f.as_str())));
-    let utility = utility_model(cfg, agent);
+    let utility = utility_model(cfg, agent, rules);
     wanted.extend(utility.iter().map(|u| (RouteKind::Utility, u.as_str())));
     wanted
         .into_iter()

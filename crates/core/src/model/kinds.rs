@@ -72,6 +72,8 @@ pub enum CredSource {
     ConfigEnv,
     /// A legacy `auth-profiles.json` / `auth.json` (shown, never counted).
     LegacyJson,
+    /// `auth-profiles.json` as the live store (the JSON-store era).
+    AgentJson,
     /// Claude Code's own `~/.claude/.credentials.json` (shown, never counted).
     ClaudeCode,
 }
@@ -83,13 +85,17 @@ words!(CredSource {
     DotEnv => "dotenv",
     ConfigEnv => "config-env",
     LegacyJson => "legacy-json",
+    AgentJson => "agent-json",
     ClaudeCode => "claude-code",
 });
 
 impl CredSource {
     /// A profile in one of OpenClaw's SQLite stores (not an env variable).
     pub fn is_store(self) -> bool {
-        matches!(self, CredSource::StateDb | CredSource::AgentDb)
+        matches!(
+            self,
+            CredSource::StateDb | CredSource::AgentDb | CredSource::AgentJson
+        )
     }
 }
 

@@ -156,6 +156,8 @@ pub struct AgentReport {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
+    /// The OpenClaw release the verdict is for, and why.
+    pub release: crate::openclaw::release::ReleaseChoice,
     pub now_ms: i64,
     pub warn_within_ms: i64,
     pub state_dir: String,

@@ -10,6 +10,8 @@ use std::path::PathBuf;
 /// Everything read from disk and the environment, as plain data.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
+    /// The OpenClaw release whose rules apply, and why.
+    pub release: crate::openclaw::release::ReleaseChoice,
     pub paths: Paths,
     pub config: ConfigRead,
     pub shared_store: StoreRead,
@@ -129,6 +131,8 @@ pub struct AuthProfileConfig {
 pub enum StoreLocation {
     StateDb,
     LegacyMain,
+    /// The main agent's `auth-profiles.json` (the JSON-store era).
+    AgentJson,
 }
 
 /// Why OpenClaw cannot use the shared store (each has its own fix).

@@ -17,8 +17,18 @@ pub fn utility_default(provider: &str) -> Option<&'static str> {
     }
 }
 
-/// The agent `openclaw models status` inspects when no `--agent` is given.
+/// The agent `openclaw models status` inspects when no `--agent` is given
+/// (the newest rules).
 pub fn default_agent(cfg: Option<&OpenclawConfig>) -> Result<String, AgentFailure> {
+    default_agent_as(cfg, &crate::openclaw::release::NEWEST_KNOWN.rules())
+}
+
+/// [`default_agent`] as a release with `rules` picks it: releases before
+/// the state-DB era take the first configured agent when none is marked.
+pub fn default_agent_as(
+    cfg: Option<&OpenclawConfig>,
+    rules: &crate::openclaw::release::EraRules,
+) -> Result<String, AgentFailure> {
     let Some(cfg) = cfg else {
         return Ok("main".into());
     };
@@ -33,6 +43,9 @@ pub fn default_agent(cfg: Option<&OpenclawConfig>) -> Result<String, AgentFailur
     }
     if let [only] = cfg.agents.as_slice() {
         return Ok(only.id.clone());
+    }
+    if !rules.roster_needs_owner {
+        return Ok(cfg.agents[0].id.clone());
     }
     Err(AgentFailure::new(
         FailureKind::NoModelOwner,

@@ -6,4 +6,5 @@ pub mod agents;
 pub mod env;
 pub mod paths;
 pub mod providers;
+pub mod release;
 pub mod store;

@@ -107,6 +107,7 @@ fn report(w: W, now: i64) -> Report {
         }),
     }
     Report {
+        release: Default::default(),
         now_ms: now,
         warn_within_ms: D,
         state_dir: "~/.openclaw".into(),

@@ -11,6 +11,7 @@ pub mod env;
 pub mod legacy;
 pub mod permissions;
 pub mod profiles;
+pub mod release;
 pub mod routes;
 pub mod shell_profile;
 pub mod stores;
@@ -26,6 +27,7 @@ use crate::model::{Report, Snapshot};
 pub fn findings(snap: &Snapshot, report: &Report, inputs: &DoctorInputs) -> Vec<Finding> {
     let mut out = Vec::new();
     config::findings(snap, inputs, &mut out);
+    release::findings(snap, &mut out);
     legacy::findings(snap, report, &mut out);
     stores::findings(snap, &mut out);
     stores::read_problems(snap, &mut out);
