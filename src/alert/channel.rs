@@ -123,7 +123,9 @@ pub fn http_send(
 
 /// Read a one-line secret file (trailing newline removed).
 pub fn read_secret_file(what: &str, path: &str) -> Result<clawwatch_core::secret::Secret, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{what} {path}: {e}"))?;
+    // A secret is one line: 64 KiB is far more than any token.
+    let text = crate::fsutil::read_bounded_string(std::path::Path::new(path), 64 * 1024)
+        .map_err(|e| format!("{what} {path}: {e}"))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -211,6 +211,9 @@ fn env_value(raw: &str) -> toml::Value {
     }
 }
 
+/// Largest clawwatch.toml we read (a real one is a few KB).
+pub const MAX_CONFIG_FILE_BYTES: u64 = 1024 * 1024;
+
 /// Load the config: `path` (explicit: must exist) or the default location
 /// (absent is fine), then `CLAWWATCH_*` overrides from `env`.
 pub fn load(
@@ -221,10 +224,13 @@ pub fn load(
     let (text, shown) = match &path {
         Some(p) => {
             let shown = p.display().to_string();
-            let text = std::fs::read_to_string(p).map_err(|e| ConfigError::Read {
-                path: shown.clone(),
-                reason: crate::sources::files::io_reason(&e),
-            })?;
+            let text =
+                crate::fsutil::read_bounded_string(p, MAX_CONFIG_FILE_BYTES).map_err(|e| {
+                    ConfigError::Read {
+                        path: shown.clone(),
+                        reason: e.to_string(),
+                    }
+                })?;
             (text, shown)
         }
         None => (String::new(), "(defaults)".to_string()),

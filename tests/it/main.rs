@@ -19,5 +19,6 @@ mod contrib;
 mod doctor;
 mod fixtures;
 mod golden;
+mod hardening;
 mod prometheus_rules;
 mod rules;
