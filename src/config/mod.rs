@@ -8,6 +8,7 @@
 
 pub mod alert;
 pub mod doctor;
+pub mod url;
 
 use crate::schedule::{self, Schedule};
 use clawwatch_core::timefmt::parse_duration;

@@ -202,3 +202,105 @@ fn finding_03_textfile_temp_symlink_is_refused() {
     assert_eq!(mode, 0o600, "{log}");
     assert!(log.contains(&tmp.display().to_string()), "{log}");
 }
+
+// ------------------------------------------- finding 4: one broken channel
+
+#[test]
+fn finding_04_one_broken_channel_never_silences_the_rest() {
+    // The SMTP password pasted where its file's path belongs: that channel
+    // is broken, the webhook still delivers, and nothing echoes the value.
+    let pasted = "hunter2-PASTED-SMTP-PASSWORD";
+    let h = crate::support::home_with_token("anthropic:manual", now_ms() - common::H);
+    let hook = crate::support::HttpSink::start();
+    let state = h.path().join("state/alert-state.json");
+    let cfg = h.write(
+        "clawwatch.toml",
+        format!(
+            "[alert]\nstate_file = {state:?}\n\n\
+             [[alert.email]]\nname = \"mail\"\nsmtp_host = \"127.0.0.1\"\nsmtp_port = 1\ntls = \"none\"\n\
+             from = \"cw@example.org\"\nto = [\"ops@example.org\"]\nusername = \"cw\"\npassword_file = {pasted:?}\n\n\
+             [[alert.webhook]]\nname = \"hook\"\nurl = \"{}/hook\"\n",
+            hook.url,
+            state = state.display().to_string(),
+        ),
+    );
+    let cfg = cfg.to_string_lossy().to_string();
+    let out = run_within(h.command(&["once", "--config", &cfg]), WAIT);
+    let all = text(&out);
+    assert!(!hook.requests().is_empty(), "the webhook delivers:\n{all}");
+    assert!(all.contains("\"mail\" is broken and skipped"), "{all}");
+    assert!(!all.contains(pasted), "{all}");
+
+    let out = run_within(h.command(&["config", "check", "--config", &cfg]), WAIT);
+    let all = text(&out);
+    assert_eq!(rc(&out), 1, "config check sees it:\n{all}");
+    assert!(
+        all.contains("\"mail\" cannot deliver: password_file"),
+        "{all}"
+    );
+    assert!(!all.contains(pasted), "{all}");
+
+    let out = run_within(
+        h.command(&["doctor", "--config", &cfg, "--now", NOW_ISO]),
+        WAIT,
+    );
+    let all = text(&out);
+    assert!(all.contains("password_file"), "{all}");
+    assert!(!all.contains(pasted), "{all}");
+}
+
+// ------------------------------------------------ finding 11: network rules
+
+#[test]
+fn finding_11_credentials_never_go_over_plain_http_off_host() {
+    let h = valid_home();
+    let token = h.write("token", "FAKE-bearer-token\n");
+    let topic = h.write("topic", "secret-topic\n");
+    for (section, body) in [
+        (
+            "webhook",
+            format!(
+                "url = \"http://hooks.example.org/x\"\ntoken_file = {:?}\n",
+                token.display().to_string()
+            ),
+        ),
+        (
+            "ntfy",
+            format!(
+                "url = \"http://ntfy.example.org\"\ntopic_file = {:?}\n",
+                topic.display().to_string()
+            ),
+        ),
+    ] {
+        let cfg = h.write("c.toml", format!("[[alert.{section}]]\n{body}"));
+        let out = run_within(
+            h.command(&["config", "check", "--config", &cfg.to_string_lossy()]),
+            WAIT,
+        );
+        let all = text(&out);
+        assert_eq!(rc(&out), 1, "{section}:\n{all}");
+        assert!(all.contains("must be https://"), "{all}");
+        assert!(!all.contains("FAKE-bearer-token") && !all.contains("secret-topic"));
+    }
+    // The probe's base URLs (the environment overrides go through the same check).
+    let cfg = h.write(
+        "c.toml",
+        "[doctor.base_urls]\nanthropic = \"http://api.example.org\"\n",
+    );
+    let out = run_within(
+        h.command(&["config", "check", "--config", &cfg.to_string_lossy()]),
+        WAIT,
+    );
+    assert_ne!(rc(&out), 0, "{}", text(&out));
+    assert!(text(&out).contains("must be https://"), "{}", text(&out));
+    // Loopback may be plain http (a local proxy, a test server).
+    let cfg = h.write(
+        "c.toml",
+        "[doctor.base_urls]\nanthropic = \"http://127.0.0.1:9\"\n",
+    );
+    let out = run_within(
+        h.command(&["config", "check", "--config", &cfg.to_string_lossy()]),
+        WAIT,
+    );
+    assert_eq!(rc(&out), 0, "{}", text(&out));
+}
