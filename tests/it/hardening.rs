@@ -304,3 +304,161 @@ fn finding_11_credentials_never_go_over_plain_http_off_host() {
     );
     assert_eq!(rc(&out), 0, "{}", text(&out));
 }
+
+// ------------------------------------------- finding 2: no secret in logs
+
+const CANARIES: [&str; 4] = [
+    "FAKE-canary-webhook-bearer",
+    "FAKE-canary-ntfy-token",
+    "canary-ntfy-topic-x7",
+    "FAKE-canary-smtp-pass",
+];
+
+#[test]
+#[cfg_attr(not(have_aiosmtpd), ignore = "needs aiosmtpd")]
+fn finding_02_no_channel_secret_in_trace_logs() {
+    use crate::support::{HttpSink, Smtp, SmtpOptions};
+    if !crate::support::have_aiosmtpd() {
+        return;
+    }
+    let h = crate::support::home_with_token("anthropic:manual", now_ms() - common::H);
+    let (hook, ntfy, am) = (HttpSink::start(), HttpSink::start(), HttpSink::start());
+    let smtp = Smtp::start(SmtpOptions::default());
+    let file = |name: &str, v: &str| h.write(name, format!("{v}\n")).display().to_string();
+    let state = h.path().join("state/alert-state.json");
+    let cfg = h.write(
+        "clawwatch.toml",
+        format!(
+            "[alert]\nstate_file = {state:?}\n\n\
+             [[alert.webhook]]\nname = \"hook\"\nurl = \"{hook}/hook\"\ntoken_file = {wt:?}\n\n\
+             [[alert.ntfy]]\nname = \"ntfy\"\nurl = \"{ntfy}\"\ntopic_file = {nt:?}\ntoken_file = {nk:?}\n\n\
+             [[alert.alertmanager]]\nname = \"am\"\nurl = \"{am}\"\n\n\
+             [[alert.email]]\nname = \"mail\"\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {port}\ntls = \"none\"\n\
+             from = \"cw@example.org\"\nto = [\"ops@example.org\"]\npassword_file = {pw:?}\n\n\
+             [[alert.command]]\nname = \"cmd\"\nargv = [\"/bin/true\", \"{{title}}\"]\n",
+            state = state.display().to_string(),
+            hook = hook.url,
+            ntfy = ntfy.url,
+            am = am.url,
+            port = smtp.port,
+            wt = file("wt", CANARIES[0]),
+            nk = file("nk", CANARIES[1]),
+            nt = file("nt", CANARIES[2]),
+            pw = file("pw", CANARIES[3]),
+        ),
+    );
+    let cfg = cfg.to_string_lossy().to_string();
+    for (how, args) in [
+        ("RUST_LOG=trace", vec!["alert", "test", "--config", &cfg]),
+        ("-vvv", vec!["alert", "test", "--config", &cfg, "-vvv"]),
+        ("RUST_LOG=trace once", vec!["once", "--config", &cfg]),
+    ] {
+        let mut cmd = h.command(&args);
+        if how.starts_with("RUST_LOG") {
+            cmd.env("RUST_LOG", "trace,ureq::unversioned=trace,ureq_proto=trace");
+        }
+        let out = run_within(cmd, WAIT);
+        let err = String::from_utf8_lossy(&out.stderr);
+        // Logging is on (the channels warn about the test files' modes).
+        assert!(err.contains("WARN"), "{how}: logging on:\n{err}");
+        for c in CANARIES {
+            assert!(!err.contains(c), "{how}: {c} in the log:\n{err}");
+        }
+    }
+    assert!(!hook.requests().is_empty() && !ntfy.requests().is_empty());
+    assert!(
+        hook.requests()[0].header("authorization").is_some(),
+        "the token was sent, so it could have been logged"
+    );
+}
+
+/// A provider that echoes the key it was sent, raw, base64 and
+/// percent-encoded, in a 401 (a careless provider).
+fn echoing_provider() -> (String, std::thread::JoinHandle<()>) {
+    use std::io::{BufRead, BufReader, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", l.local_addr().unwrap());
+    let t = std::thread::spawn(move || {
+        let Ok((s, _)) = l.accept() else { return };
+        let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+        let mut w = s.try_clone().unwrap();
+        let mut r = BufReader::new(s);
+        let mut key = String::new();
+        loop {
+            let mut line = String::new();
+            if r.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                break;
+            }
+            if let Some((k, v)) = line.split_once(':')
+                && (k.eq_ignore_ascii_case("x-api-key") || k.eq_ignore_ascii_case("authorization"))
+            {
+                key = v.trim().trim_start_matches("Bearer ").to_string();
+            }
+        }
+        let b64 = base64_std(key.as_bytes());
+        let pct: String = key.bytes().map(|b| format!("%{b:02X}")).collect();
+        let body = format!(
+            r#"{{"type":"error","error":{{"type":"authentication_error","message":"bad key {key} b64 {b64} url {pct}"}}}}"#
+        );
+        let _ = write!(
+            w,
+            "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    (base, t)
+}
+
+fn base64_std(bytes: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in bytes.chunks(3) {
+        let n = (c[0] as u32) << 16
+            | (*c.get(1).unwrap_or(&0) as u32) << 8
+            | *c.get(2).unwrap_or(&0) as u32;
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn finding_02_and_11_the_probe_logs_and_shows_no_encoding_of_its_key() {
+    let key = "sk-ant-api03-FAKE-canary-probe-key-0001";
+    let (base, server) = echoing_provider();
+    let h = Home::new();
+    h.config_anthropic();
+    let h = h.env("ANTHROPIC_API_KEY", key);
+    let cfg = h.write(
+        "clawwatch.toml",
+        format!("[doctor]\nbase_urls = {{ anthropic = \"{base}\" }}\n"),
+    );
+    let mut cmd = h.command(&[
+        "doctor",
+        "--config",
+        &cfg.to_string_lossy(),
+        "--probe",
+        "--json",
+        "--now",
+        NOW_ISO,
+    ]);
+    cmd.env("RUST_LOG", "trace");
+    let out = run_within(cmd, WAIT);
+    server.join().unwrap();
+    let all = text(&out);
+    assert!(all.contains("probe-unauthorized"), "{all}");
+    let b64 = base64_std(key.as_bytes());
+    let pct: String = key.bytes().map(|b| format!("%{b:02X}")).collect();
+    for (what, s) in [
+        ("raw", key),
+        ("base64", b64.as_str()),
+        ("percent", pct.as_str()),
+    ] {
+        assert!(!all.contains(s), "the {what} key is shown:\n{all}");
+    }
+}
