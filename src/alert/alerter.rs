@@ -65,6 +65,10 @@ pub struct Alerter {
     metrics: Option<AlertMetrics>,
     heartbeat_url: String,
     host: String,
+    /// The state after a cycle whose write failed: the next cycle plans
+    /// from it, not from the stale file, so nothing is sent again
+    /// (issue 17, finding 8).
+    unsaved: Option<AlertState>,
 }
 
 impl std::fmt::Debug for Alerter {
@@ -252,6 +256,7 @@ impl Alerter {
             metrics,
             heartbeat_url: String::new(),
             host: host_name(),
+            unsaved: None,
         }
     }
 
@@ -309,7 +314,7 @@ impl Alerter {
     }
 
     fn cycle_inner(
-        &self,
+        &mut self,
         report: &Report,
         findings: &[Finding],
         now: DateTime<Utc>,
@@ -327,9 +332,7 @@ impl Alerter {
         };
         let next = self.plan(report, findings, now, &mut out);
         // Save the plan first: from here on a crash loses nothing.
-        if let Err(e) = state_file::save(&self.state_path, &next) {
-            out.errors.push(e.to_string());
-        }
+        self.save(&next, &mut out);
         let delivery = Delivery {
             state_path: &self.state_path,
             metrics: self.metrics.as_ref(),
@@ -339,10 +342,23 @@ impl Alerter {
         };
         let (st, mut out) = delivery.run(&self.channels);
         out.pending = st.pending_deliveries();
-        if let Err(e) = state_file::save(&self.state_path, &st) {
-            out.errors.push(e.to_string());
-        }
+        out.state_unsaved = false;
+        self.save(&st, &mut out);
+        self.unsaved = out.state_unsaved.then_some(st);
         out
+    }
+
+    /// Write the state; a failure is counted, logged and flagged.
+    fn save(&self, st: &AlertState, out: &mut CycleOutcome) {
+        if let Err(e) = state_file::save(&self.state_path, st) {
+            if let Some(m) = &self.metrics {
+                m.state_write_failed();
+            }
+            out.state_unsaved = true;
+            out.errors.push(format!(
+                "{e}; the alert state is held in memory until it can be written (no notice is sent twice)"
+            ));
+        }
     }
 
     /// Load the state and plan this cycle from it (the notices go to `out`,
@@ -354,9 +370,13 @@ impl Alerter {
         now: DateTime<Utc>,
         out: &mut CycleOutcome,
     ) -> AlertState {
-        let loaded = state_file::load(&self.state_path, now.timestamp_millis());
+        let mut loaded = state_file::load(&self.state_path, now.timestamp_millis());
         out.errors
             .extend(loaded.problem.as_ref().map(ToString::to_string));
+        if let Some(held) = &self.unsaved {
+            // The file is older than what was planned and delivered since.
+            loaded.state = held.clone();
+        }
         for e in expired_notices(&loaded.state, now, &self.policy) {
             out.errors.push(format!(
                 "gave up on notice {} ({} {}) for {}: not accepted within {}",

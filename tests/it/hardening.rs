@@ -462,3 +462,30 @@ fn finding_02_and_11_the_probe_logs_and_shows_no_encoding_of_its_key() {
         assert!(!all.contains(s), "the {what} key is shown:\n{all}");
     }
 }
+
+// ------------------------------------- finding 8: state that cannot be saved
+
+#[test]
+fn finding_08_an_unwritable_state_is_counted_and_never_resends() {
+    let h = crate::support::home_with_token("anthropic:manual", now_ms() - common::H);
+    let hook = crate::support::HttpSink::start();
+    // The state file's path is a directory: every write fails.
+    let state = h.path().join("state/alert-state.json");
+    std::fs::create_dir_all(&state).unwrap();
+    let cfg = format!(
+        "[check]\nschedule = \"* * * * * *\"\n\n[alert]\nstate_file = {state:?}\n\n\
+         [[alert.webhook]]\nname = \"hook\"\nurl = \"{}/hook\"\n",
+        hook.url,
+        state = state.display().to_string(),
+    );
+    let d = Daemon::start(&h, &cfg);
+    d.after_runs(2.0);
+    let first = hook.requests().len();
+    assert!(first >= 1, "the notices went out once:\n{}", d.logs());
+    let body = d.after_runs(5.0);
+    assert_eq!(hook.requests().len(), first, "re-sent:\n{}", d.logs());
+    let failures = metric(&body, "clawwatch_alert_state_write_failures_total").unwrap_or(0.0);
+    assert!(failures >= 4.0, "{body}");
+    let log = d.terminate();
+    assert!(log.contains("held in memory"), "{log}");
+}
