@@ -489,3 +489,120 @@ fn finding_08_an_unwritable_state_is_counted_and_never_resends() {
     let log = d.terminate();
     assert!(log.contains("held in memory"), "{log}");
 }
+
+// ------------------------------- finding 9: never write into the OpenClaw home
+
+type Tree = std::collections::BTreeMap<std::path::PathBuf, (Vec<u8>, i64, i64)>;
+
+/// Every file under `root`: bytes and mtime.
+fn tree(root: &Path) -> Tree {
+    use std::os::unix::fs::MetadataExt;
+    let mut out = Tree::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let (p, m) = (e.path(), e.metadata().unwrap());
+            if m.is_dir() {
+                stack.push(p.clone());
+            }
+            let bytes = if m.is_file() {
+                std::fs::read(&p).unwrap()
+            } else {
+                vec![]
+            };
+            out.insert(p, (bytes, m.mtime(), m.mtime_nsec()));
+        }
+    }
+    out
+}
+
+fn age(root: &Path) {
+    for p in tree(root).keys() {
+        if let Ok(f) = std::fs::File::options().read(true).open(p) {
+            let _ = f.set_modified(
+                std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_600_000_000),
+            );
+        }
+    }
+}
+
+#[test]
+fn finding_09_damaged_wal_databases_are_never_written() {
+    // A store in WAL mode whose newest rows are only in its -wal (no
+    // checkpoint), copied while open, then damaged in the ways a crash or
+    // a careless copy leaves it.
+    let src = valid_home();
+    let db = src.oc().join("state/openclaw.sqlite");
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.execute_batch("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;")
+        .unwrap();
+    c.execute(
+        "UPDATE config_machine_state SET updated_at_ms = updated_at_ms + 1",
+        [],
+    )
+    .unwrap();
+    let side = |s: &str| std::fs::read(format!("{}{s}", db.display())).unwrap();
+    let (main, wal, shm) = (std::fs::read(&db).unwrap(), side("-wal"), side("-shm"));
+    assert!(!wal.is_empty() && !shm.is_empty());
+    type Variant<'a> = (&'a str, Option<Vec<u8>>, Option<Vec<u8>>);
+    let variants: [Variant; 6] = [
+        (
+            "-wal and its -shm (a live gateway)",
+            Some(wal.clone()),
+            Some(shm.clone()),
+        ),
+        ("WAL header, no -wal or -shm", None, None),
+        ("-wal without -shm", Some(wal.clone()), None),
+        (
+            "-wal and a garbage -shm",
+            Some(wal.clone()),
+            Some(vec![0x5a; shm.len()]),
+        ),
+        ("an empty -wal", Some(vec![]), None),
+        (
+            "-wal and a truncated -shm",
+            Some(wal.clone()),
+            Some(shm[..100].to_vec()),
+        ),
+    ];
+    for (what, w, s) in variants {
+        let h = Home::new();
+        h.config_anthropic();
+        let p = h.write(".openclaw/state/openclaw.sqlite", &main);
+        if let Some(w) = &w {
+            std::fs::write(format!("{}-wal", p.display()), w).unwrap();
+        }
+        if let Some(s) = &s {
+            std::fs::write(format!("{}-shm", p.display()), s).unwrap();
+        }
+        age(&h.oc());
+        let before = tree(&h.oc());
+        for args in [
+            vec!["check", "--now", NOW_ISO],
+            vec!["status", "--json", "--now", NOW_ISO],
+            vec!["doctor", "--json", "--now", NOW_ISO],
+            vec!["once"],
+        ] {
+            let out = run_within(h.command(&args), WAIT);
+            if w.as_ref().is_some_and(|w| !w.is_empty()) && args[0] == "check" {
+                assert_eq!(
+                    rc(&out),
+                    0,
+                    "{what}: the rows in the -wal are read\n{}",
+                    text(&out)
+                );
+            }
+            let after = tree(&h.oc());
+            let created: Vec<_> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+            assert!(created.is_empty(), "{what}: {args:?} created {created:?}");
+            for (p, b) in &before {
+                assert!(
+                    after.get(p) == Some(b),
+                    "{what}: {args:?} changed {}",
+                    p.display()
+                );
+            }
+        }
+    }
+    drop(c);
+}
