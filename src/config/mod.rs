@@ -236,6 +236,17 @@ pub fn load(
         }
         None => (String::new(), "(defaults)".to_string()),
     };
+    Ok((parse_str(&text, shown, env)?, path))
+}
+
+/// The config from the text of a clawwatch.toml (`shown` names it in
+/// errors), then `CLAWWATCH_*` overrides from `env`.
+pub fn parse_str(
+    text: &str,
+    shown: String,
+    env: &BTreeMap<String, String>,
+) -> Result<Config, ConfigError> {
+    let text = text.to_string();
     // The file alone first, so errors point at its lines.
     toml::from_str::<ConfigFile>(&text).map_err(|e| ConfigError::Invalid {
         path: shown.clone(),
@@ -254,11 +265,10 @@ pub fn load(
             path: format!("{shown} with CLAWWATCH_* overrides"),
             message: e.message().to_string(),
         })?;
-    let cfg = Config::try_from(file).map_err(|message| ConfigError::Invalid {
+    Config::try_from(file).map_err(|message| ConfigError::Invalid {
         path: shown,
         message,
-    })?;
-    Ok((cfg, path))
+    })
 }
 
 /// "line 3, [metrics] listen: invalid type…": where, never the value (a

@@ -18,6 +18,7 @@ mod cli;
 mod contrib;
 mod doctor;
 mod fixtures;
+mod fuzz;
 mod golden;
 mod hardening;
 mod prometheus_rules;
