@@ -646,3 +646,37 @@ fn finding_07_a_huge_store_is_evaluated_in_linear_time() {
         t.elapsed()
     );
 }
+
+#[test]
+fn finding_06_sighup_during_a_held_delivery_never_delays_sigterm() {
+    use std::os::unix::fs::OpenOptionsExt;
+    let h = Home::new();
+    h.config_anthropic().store(
+        serde_json::json!({"anthropic:manual": tok(now_ms() - common::H, "sk-ant-oat01-FAKE-hup")}),
+        None,
+    );
+    let hold = h.path().join("hold.fifo");
+    mkfifo(&hold);
+    let state = h.path().join("state/alert-state.json");
+    let cfg = format!(
+        "[check]\nschedule = \"0 0 30 2 *\"\n\n[alert]\nstate_file = {state:?}\n\n\
+         [[alert.command]]\nname = \"held\"\nargv = [\"/bin/cat\", {hold:?}]\ntimeout = \"10m\"\n",
+        state = state.display().to_string(),
+        hold = hold.display().to_string(),
+    );
+    let d = Daemon::start(&h, &cfg);
+    // The delivery is under way once `cat` has the FIFO open for reading
+    // (a non-blocking open for writing succeeds only then); holding our
+    // end open keeps it blocked in read.
+    let writer = common::wait_for("the held delivery", WAIT, || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&hold)
+            .ok()
+    });
+    d.signal(libc::SIGHUP);
+    // `terminate` asserts exit 0 within 1 s.
+    d.terminate();
+    drop(writer);
+}
