@@ -3,6 +3,7 @@
 
 usage: make_home.py typical DIR          # one agent, state-db store, expiring token + api key
        make_home.py agents DIR N P       # N agents x P profiles each (per-agent stores)
+       make_home.py store DIR N          # one agent, N profiles in one state-db store
 """
 import json, os, sqlite3, sys, time
 
@@ -65,6 +66,12 @@ def main():
         for a, aid in enumerate(ids):
             profiles = {f"anthropic:p{j}": tok(NOW + (j + 2) * 24 * H, a * 100 + j) for j in range(p)}
             agent_db(os.path.join(home, ".openclaw", "agents", aid, "agent", "openclaw-agent.sqlite"), profiles)
+    elif mode == "store":
+        n = int(sys.argv[3])
+        config(home, {"agents": {"defaults": anth}})
+        profiles = {f"anthropic:p{j:06d}": (tok(NOW + (j % 90 + 2) * 24 * H, j) if j % 2 else key(j)) for j in range(n)}
+        order = {"anthropic": list(profiles)[: min(n, 50)]}
+        state_db(home, profiles, {"version": 1, "order": order})
     else:
         sys.exit(__doc__)
     print(NOW)

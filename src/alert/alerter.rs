@@ -18,7 +18,7 @@ use crate::config::alert::{AlertConfig, ConfigError, validate};
 use crate::output::alert_metrics::AlertMetrics;
 use chrono::{DateTime, Utc};
 use clawwatch_core::alert::{
-    AlertPolicy, AlertState, ChannelPolicy, Notification, expired_notices, observe,
+    AlertPolicy, AlertState, ChannelPolicy, Notification, Severity, expired_notices, observe,
     observe_findings, plan_observed,
 };
 use clawwatch_core::doctor::Finding;
@@ -65,6 +65,10 @@ pub struct Alerter {
     metrics: Option<AlertMetrics>,
     heartbeat_url: String,
     host: String,
+    /// The state after a cycle whose write failed: the next cycle plans
+    /// from it, not from the stale file, so nothing is sent again
+    /// (issue 17, finding 8).
+    unsaved: Option<AlertState>,
 }
 
 impl std::fmt::Debug for Alerter {
@@ -79,40 +83,129 @@ impl std::fmt::Debug for Alerter {
     }
 }
 
-/// Each configured channel, in config order (reading secret files).
-fn build_channels(
-    cfg: &AlertConfig,
-    env: &BTreeMap<String, String>,
-) -> Result<Vec<Box<dyn Channel>>, AlertError> {
-    fn named<C: Channel + 'static>(
-        name: &str,
-        built: Result<C, String>,
-    ) -> Result<Box<dyn Channel>, AlertError> {
-        match built {
-            Ok(c) => Ok(Box::new(c)),
-            Err(message) => Err(AlertError::Channel {
-                channel: name.to_string(),
-                message,
-            }),
-        }
-    }
+/// Each configured channel, in config order (reading secret files). A
+/// channel that cannot be built (a missing password file, a bad address)
+/// is a [`BrokenChannel`]: logged, counted as failing, skipped — the others
+/// deliver (issue 17, finding 4).
+fn build_channels(cfg: &AlertConfig, env: &BTreeMap<String, String>) -> Vec<Box<dyn Channel>> {
     let mut out: Vec<Box<dyn Channel>> = Vec::new();
+    let mut add = |built: Result<Box<dyn Channel>, BrokenChannel>| {
+        out.push(built.unwrap_or_else(|b| {
+            tracing::error!(
+                channel = b.name.as_str(),
+                "alert channel {:?} is broken and skipped (the other channels deliver): {}",
+                b.name,
+                b.reason
+            );
+            Box::new(b)
+        }))
+    };
+    fn boxed<C: Channel + 'static>(
+        built: Result<C, String>,
+        (name, kind, min): (&str, &'static str, Severity),
+    ) -> Result<Box<dyn Channel>, BrokenChannel> {
+        built
+            .map(|c| Box::new(c) as Box<dyn Channel>)
+            .map_err(|reason| BrokenChannel {
+                name: name.to_string(),
+                kind,
+                min_severity: min,
+                reason,
+            })
+    }
     for c in &cfg.email {
-        out.push(named(&c.name, EmailChannel::new(c, env))?);
+        add(boxed(
+            EmailChannel::new(c, env),
+            (&c.name, "email", c.min_severity),
+        ));
     }
     for c in &cfg.webhook {
-        out.push(named(&c.name, WebhookChannel::new(c))?);
+        add(boxed(
+            WebhookChannel::new(c),
+            (&c.name, "webhook", c.min_severity),
+        ));
     }
     for c in &cfg.ntfy {
-        out.push(named(&c.name, NtfyChannel::new(c))?);
+        add(boxed(
+            NtfyChannel::new(c),
+            (&c.name, "ntfy", c.min_severity),
+        ));
     }
     for c in &cfg.alertmanager {
-        out.push(named(&c.name, AlertmanagerChannel::new(c))?);
+        add(boxed(
+            AlertmanagerChannel::new(c),
+            (&c.name, "alertmanager", c.min_severity),
+        ));
     }
     for c in &cfg.command {
-        out.push(named(&c.name, CommandChannel::new(c))?);
+        add(boxed(
+            CommandChannel::new(c),
+            (&c.name, "command", c.min_severity),
+        ));
     }
-    Ok(out)
+    out
+}
+
+/// A configured channel that could not be built: every send fails
+/// (transiently, so its notices wait in the outbox until a reload fixes
+/// it) with the reason, which never holds a secret.
+#[derive(Debug)]
+pub struct BrokenChannel {
+    pub name: String,
+    pub kind: &'static str,
+    pub min_severity: Severity,
+    pub reason: String,
+}
+
+impl Channel for BrokenChannel {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+    fn min_severity(&self) -> Severity {
+        self.min_severity
+    }
+    fn send(&self, _: &Notification, _: &Ctx) -> Result<(), SendError> {
+        Err(SendError::transient(format!(
+            "the channel is misconfigured: {}",
+            self.reason
+        )))
+    }
+    fn broken(&self) -> Option<&str> {
+        Some(&self.reason)
+    }
+}
+
+/// What `run` could not use in the alert config, in words that never hold
+/// a secret (`config check`): the state file's location, and each channel
+/// [`Alerter::new`] would skip as broken.
+pub fn config_problems(cfg: &AlertConfig, env: &BTreeMap<String, String>) -> Vec<String> {
+    let channels = cfg.email.len()
+        + cfg.webhook.len()
+        + cfg.ntfy.len()
+        + cfg.alertmanager.len()
+        + cfg.command.len();
+    let mut out = Vec::new();
+    if channels > 0
+        && let Err(e) = state_file::resolve_path(&cfg.state_file, env)
+    {
+        out.push(format!("alert state_file: {e}"));
+    }
+    for (name, why) in broken_channels(cfg, env) {
+        out.push(format!("alert channel {name:?} cannot deliver: {why}"));
+    }
+    out
+}
+
+/// Each channel `run` could not use, with why (`config check`): what
+/// [`Alerter::new`] would skip.
+pub fn broken_channels(cfg: &AlertConfig, env: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    build_channels(cfg, env)
+        .iter()
+        .filter_map(|c| c.broken().map(|r| (c.name().to_string(), r.to_string())))
+        .collect()
 }
 
 impl Alerter {
@@ -128,7 +221,7 @@ impl Alerter {
     ) -> Result<Alerter, AlertError> {
         validate(cfg)?;
         let state_path = state_file::resolve_path(&cfg.state_file, env)?;
-        let channels = build_channels(cfg, env)?;
+        let channels = build_channels(cfg, env);
         let mut a = Alerter::with_channels(cfg.policy(), state_path, channels, metrics);
         a.heartbeat_url = heartbeat.url.trim().to_string();
         Ok(a)
@@ -163,6 +256,7 @@ impl Alerter {
             metrics,
             heartbeat_url: String::new(),
             host: host_name(),
+            unsaved: None,
         }
     }
 
@@ -220,7 +314,7 @@ impl Alerter {
     }
 
     fn cycle_inner(
-        &self,
+        &mut self,
         report: &Report,
         findings: &[Finding],
         now: DateTime<Utc>,
@@ -238,9 +332,7 @@ impl Alerter {
         };
         let next = self.plan(report, findings, now, &mut out);
         // Save the plan first: from here on a crash loses nothing.
-        if let Err(e) = state_file::save(&self.state_path, &next) {
-            out.errors.push(e.to_string());
-        }
+        self.save(&next, &mut out);
         let delivery = Delivery {
             state_path: &self.state_path,
             metrics: self.metrics.as_ref(),
@@ -250,10 +342,23 @@ impl Alerter {
         };
         let (st, mut out) = delivery.run(&self.channels);
         out.pending = st.pending_deliveries();
-        if let Err(e) = state_file::save(&self.state_path, &st) {
-            out.errors.push(e.to_string());
-        }
+        out.state_unsaved = false;
+        self.save(&st, &mut out);
+        self.unsaved = out.state_unsaved.then_some(st);
         out
+    }
+
+    /// Write the state; a failure is counted, logged and flagged.
+    fn save(&self, st: &AlertState, out: &mut CycleOutcome) {
+        if let Err(e) = state_file::save(&self.state_path, st) {
+            if let Some(m) = &self.metrics {
+                m.state_write_failed();
+            }
+            out.state_unsaved = true;
+            out.errors.push(format!(
+                "{e}; the alert state is held in memory until it can be written (no notice is sent twice)"
+            ));
+        }
     }
 
     /// Load the state and plan this cycle from it (the notices go to `out`,
@@ -265,9 +370,13 @@ impl Alerter {
         now: DateTime<Utc>,
         out: &mut CycleOutcome,
     ) -> AlertState {
-        let loaded = state_file::load(&self.state_path, now.timestamp_millis());
+        let mut loaded = state_file::load(&self.state_path, now.timestamp_millis());
         out.errors
             .extend(loaded.problem.as_ref().map(ToString::to_string));
+        if let Some(held) = &self.unsaved {
+            // The file is older than what was planned and delivered since.
+            loaded.state = held.clone();
+        }
         for e in expired_notices(&loaded.state, now, &self.policy) {
             out.errors.push(format!(
                 "gave up on notice {} ({} {}) for {}: not accepted within {}",

@@ -58,6 +58,11 @@ pub trait Channel: Send + Sync {
     fn refresh(&self, _firing: &[Notification], _ctx: &Ctx) -> Result<(), SendError> {
         Ok(())
     }
+    /// Why the channel cannot deliver at all (a config it could not be
+    /// built from); None for a working channel.
+    fn broken(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// A blocking HTTP client: one timeout for the whole exchange, no
@@ -123,7 +128,15 @@ pub fn http_send(
 
 /// Read a one-line secret file (trailing newline removed).
 pub fn read_secret_file(what: &str, path: &str) -> Result<clawwatch_core::secret::Secret, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{what} {path}: {e}"))?;
+    // A secret is one line: 64 KiB is far more than any token.
+    let text = crate::fsutil::read_bounded_string(std::path::Path::new(path), 64 * 1024)
+        .map_err(|e| {
+            // Not the setting's value: a secret pasted where its file's
+            // path belongs must not be echoed (issue 17, finding 4).
+            format!(
+                "{what}: cannot read the file it names ({e}); set it to the path of a file holding the value (the setting is not shown, in case it holds the secret itself)"
+            )
+        })?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

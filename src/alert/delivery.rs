@@ -52,7 +52,13 @@ impl Delivery<'_> {
 
     fn save(&self, st: &AlertState) {
         if let Err(e) = state_file::save(self.state_path, st) {
-            self.note(|o| o.errors.push(e.to_string()));
+            if let Some(m) = self.metrics {
+                m.state_write_failed();
+            }
+            self.note(|o| {
+                o.state_unsaved = true;
+                o.errors.push(e.to_string());
+            });
         }
     }
 

@@ -30,7 +30,8 @@ fn tls(cfg: &EmailConfig, host: &str) -> Result<Tls, String> {
         let mut b = TlsParameters::builder(host.to_string());
         if !cfg.ca_file.is_empty() {
             let pem =
-                std::fs::read(&cfg.ca_file).map_err(|e| format!("ca_file {}: {e}", cfg.ca_file))?;
+                crate::fsutil::read_bounded(std::path::Path::new(&cfg.ca_file), 4 * 1024 * 1024)
+                    .map_err(|e| format!("ca_file {}: {e}", cfg.ca_file))?;
             let cert =
                 Certificate::from_pem(&pem).map_err(|e| format!("ca_file {}: {e}", cfg.ca_file))?;
             b = b.add_root_certificate(cert);

@@ -41,6 +41,11 @@ pub fn priority_and_tags(n: &Notification) -> (&'static str, &'static str) {
 
 impl NtfyChannel {
     pub fn new(cfg: &NtfyConfig) -> Result<NtfyChannel, String> {
+        crate::config::url::require_https(
+            "url",
+            &cfg.url,
+            "the topic (and any token) goes with it",
+        )?;
         let topic = read_secret_file("topic_file", &cfg.topic_file)?;
         if topic.expose().contains(['/', '?', '#', ' ']) {
             return Err(format!(

@@ -15,6 +15,8 @@ pub struct CycleOutcome {
     pub pending: usize,
     /// Problems worth a log line (state file, channels, dropped notices).
     pub errors: Vec<String>,
+    /// A state write failed this cycle: the state is held in memory.
+    pub state_unsaved: bool,
 }
 
 impl CycleOutcome {

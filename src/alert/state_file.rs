@@ -3,7 +3,7 @@
 //! in the same directory, fsync, rename, fsync of the directory). What the
 //! text means is [`clawwatch_core::alert::state`]'s business.
 
-use crate::fsutil::{SaveError, create_private_dir, write_private};
+use crate::fsutil::{ReadError, SaveError, create_private_dir, write_private};
 use clawwatch_core::alert::state::{AlertState, StateError, parse, to_json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -37,6 +37,9 @@ pub struct Loaded {
     pub problem: Option<LoadProblem>,
 }
 
+/// Largest alert state file we read (one entry per credential and channel).
+const MAX_STATE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Load the state; absent = fresh. A file that cannot be used is renamed to
 /// `<file>.bad-<ms>` (kept for people) and a fresh state is returned with
 /// the problem, so alerting goes on.
@@ -45,13 +48,19 @@ pub fn load(path: &Path, now_ms: i64) -> Loaded {
         state: AlertState::default(),
         problem,
     };
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::fsutil::read_bounded_string(path, MAX_STATE_BYTES) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return fresh(None),
-        Err(source) => {
+        Err(ReadError::NotFound) => return fresh(None),
+        Err(ReadError::Io(source)) => {
             return fresh(Some(LoadProblem::Unreadable {
                 path: path.to_path_buf(),
                 source,
+            }));
+        }
+        Err(e) => {
+            return fresh(Some(LoadProblem::Unreadable {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(e.to_string()),
             }));
         }
     };
@@ -109,10 +118,14 @@ pub fn lock(path: &Path) -> Result<std::fs::File, LockError> {
             source,
         })?;
     }
+    use std::os::unix::fs::OpenOptionsExt;
+    // Never through a symlink planted at the lock's name.
     let f = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(&lock_path)
         .map_err(|source| LockError::Open {
             path: lock_path.clone(),

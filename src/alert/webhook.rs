@@ -36,6 +36,7 @@ impl WebhookChannel {
         let token = if cfg.token_file.is_empty() {
             None
         } else {
+            crate::config::url::require_https("url", &cfg.url, "a bearer token goes with it")?;
             Some(read_secret_file("token_file", &cfg.token_file)?)
         };
         Ok(WebhookChannel {

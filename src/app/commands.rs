@@ -204,10 +204,18 @@ fn once(cli: &Cli, args: &OnceArgs, host: &HostEnv) -> Result<i32> {
 
 fn config_check(cli: &Cli, args: &ConfigArgs, host: &HostEnv) -> Result<i32> {
     match crate::config::load(args.config.as_deref(), &host.vars) {
-        Ok((_, path)) => {
+        Ok((cfg, path)) => {
             let shown = path.map_or("no config file (all defaults)".to_string(), |p| {
                 p.display().to_string()
             });
+            // What `run` needs beyond the syntax: files, URLs, TLS.
+            let problems = crate::alert::alerter::config_problems(&cfg.alert, &host.vars);
+            if !problems.is_empty() {
+                for p in &problems {
+                    eprintln!("clawwatch: {shown}: {p}");
+                }
+                return Ok(1);
+            }
             emit(cli, &format!("config OK: {shown}\n"))?;
             Ok(0)
         }

@@ -41,10 +41,16 @@ pub fn init(cli: &Cli) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(false);
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     let _ = match cli.log_format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Logfmt => builder.event_format(Logfmt).try_init(),
-        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.finish().with(dependency_caps()).try_init(),
+        LogFormat::Logfmt => builder
+            .event_format(Logfmt)
+            .finish()
+            .with(dependency_caps())
+            .try_init(),
+        LogFormat::Json => builder.json().finish().with(dependency_caps()).try_init(),
     };
 }
 
@@ -128,6 +134,27 @@ where
         line.push_str(&fields.rest);
         writeln!(writer, "{line}")
     }
+}
+
+/// Dependencies whose own logs can carry request lines, headers or SMTP
+/// exchanges (a bearer token, an ntfy topic in a URL, AUTH) are capped
+/// whatever RUST_LOG or -vvv asks: a second filter beside the EnvFilter,
+/// so even a more specific `RUST_LOG=ureq::x=trace` cannot lift it
+/// (issue 17, finding 2). Their errors reach us as values, which the
+/// channels scrub.
+fn dependency_caps() -> tracing_subscriber::filter::Targets {
+    use tracing_subscriber::filter::LevelFilter;
+    tracing_subscriber::filter::Targets::new()
+        .with_default(LevelFilter::TRACE)
+        .with_target("ureq", LevelFilter::OFF)
+        .with_target("ureq_proto", LevelFilter::OFF)
+        .with_target("lettre", LevelFilter::OFF)
+        .with_target("rustls", LevelFilter::WARN)
+        .with_target("hyper", LevelFilter::WARN)
+        .with_target("hyper_util", LevelFilter::WARN)
+        .with_target("h2", LevelFilter::WARN)
+        .with_target("axum", LevelFilter::WARN)
+        .with_target("tower", LevelFilter::WARN)
 }
 
 #[cfg(test)]

@@ -31,5 +31,12 @@ impl Default for DoctorConfig {
 pub fn validate(cfg: &DoctorConfig) -> Result<(), String> {
     crate::schedule::Schedule::parse(&cfg.probe_schedule, "")
         .map_err(|e| format!("doctor.probe_schedule: {e}"))?;
+    for (provider, url) in &cfg.base_urls {
+        super::url::require_https(
+            &format!("doctor.base_urls.{provider}"),
+            url,
+            "the probe sends the provider's credential there",
+        )?;
+    }
     Ok(())
 }

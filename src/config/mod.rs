@@ -8,6 +8,7 @@
 
 pub mod alert;
 pub mod doctor;
+pub mod url;
 
 use crate::schedule::{self, Schedule};
 use clawwatch_core::timefmt::parse_duration;
@@ -232,6 +233,9 @@ fn env_value(raw: &str) -> toml::Value {
     }
 }
 
+/// Largest clawwatch.toml we read (a real one is a few KB).
+pub const MAX_CONFIG_FILE_BYTES: u64 = 1024 * 1024;
+
 /// Load the config: `path` (explicit: must exist) or the default location
 /// (absent is fine), then `CLAWWATCH_*` overrides from `env`.
 pub fn load(
@@ -242,14 +246,28 @@ pub fn load(
     let (text, shown) = match &path {
         Some(p) => {
             let shown = p.display().to_string();
-            let text = std::fs::read_to_string(p).map_err(|e| ConfigError::Read {
-                path: shown.clone(),
-                reason: crate::sources::files::io_reason(&e),
-            })?;
+            let text =
+                crate::fsutil::read_bounded_string(p, MAX_CONFIG_FILE_BYTES).map_err(|e| {
+                    ConfigError::Read {
+                        path: shown.clone(),
+                        reason: e.to_string(),
+                    }
+                })?;
             (text, shown)
         }
         None => (String::new(), "(defaults)".to_string()),
     };
+    Ok((parse_str(&text, shown, env)?, path))
+}
+
+/// The config from the text of a clawwatch.toml (`shown` names it in
+/// errors), then `CLAWWATCH_*` overrides from `env`.
+pub fn parse_str(
+    text: &str,
+    shown: String,
+    env: &BTreeMap<String, String>,
+) -> Result<Config, ConfigError> {
+    let text = text.to_string();
     // The file alone first, so errors point at its lines.
     toml::from_str::<ConfigFile>(&text).map_err(|e| ConfigError::Invalid {
         path: shown.clone(),
@@ -268,11 +286,10 @@ pub fn load(
             path: format!("{shown} with CLAWWATCH_* overrides"),
             message: e.message().to_string(),
         })?;
-    let cfg = Config::try_from(file).map_err(|message| ConfigError::Invalid {
+    Config::try_from(file).map_err(|message| ConfigError::Invalid {
         path: shown,
         message,
-    })?;
-    Ok((cfg, path))
+    })
 }
 
 /// "line 3, [metrics] listen: invalid type…": where, never the value (a

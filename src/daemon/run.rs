@@ -14,6 +14,7 @@ use crate::doctor::cycle::DoctorCycle;
 use crate::output::metrics::{Metrics, Rendered};
 use crate::sources::{Connections, HostEnv};
 use chrono::Utc;
+use clawwatch_core::model::Report;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::UnboundedSender;
@@ -39,48 +40,136 @@ struct Daemon {
     host: Arc<HostEnv>,
     settings: Arc<Settings>,
     overrides: Overrides,
-    done: UnboundedSender<Rendered>,
+    done: UnboundedSender<Finished>,
     /// `POST /-/reload` requests (with `--web.enable-lifecycle`).
     reload_rx: Option<tokio::sync::mpsc::UnboundedReceiver<ReloadRequest>>,
+    /// Hooks of a reloaded config, taken by the next cycle (the event loop
+    /// never waits on the lock a running cycle holds).
+    pending: Arc<Mutex<Option<Hooks>>>,
+    /// The last cycle's report, to render the skipped-ticks count with.
+    last_report: Option<Arc<Report>>,
+    /// A reload is under way; its outcome comes back on `reloaded`, and
+    /// these `POST /-/reload` requests get it.
+    reloading: bool,
+    waiting: Vec<ReloadRequest>,
+    reloaded: UnboundedSender<ReloadOutcome>,
 }
+
+/// A finished cycle: its exposition, and its report (None when it failed).
+type Finished = (Rendered, Option<Arc<Report>>);
+
+/// What a reload gives back: the new settings and hooks, or why the old
+/// ones stay.
+type ReloadOutcome = Result<(Settings, Hooks), String>;
+
+/// A reload that takes longer than this (a config on a hung mount) is given
+/// up; the previous configuration stays.
+const RELOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The longest sleep between looks at the wall clock: a clock step is
+/// noticed within this (see [`Scheduler::clock_check`]).
+const MAX_SLEEP: std::time::Duration = std::time::Duration::from_secs(15);
 
 impl Daemon {
     /// A cycle on the blocking pool; its exposition comes back on `done`.
     fn start_cycle(&self) {
-        let (settings, metrics, hooks, host, done) = (
+        let (settings, metrics, hooks, host, done, pending) = (
             self.settings.clone(),
             self.metrics.clone(),
             self.hooks.clone(),
             self.host.clone(),
             self.done.clone(),
+            self.pending.clone(),
         );
         tokio::task::spawn_blocking(move || {
             let mut guard = hooks.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(fresh) = pending.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                *guard = fresh;
+            }
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 run_cycle(&settings, &host, &metrics, &mut guard, Utc::now())
             }));
-            let rendered = match result {
-                Ok(r) => r.rendered,
+            let finished = match result {
+                Ok(r) => (r.rendered, Some(Arc::new(r.report))),
                 Err(_) => {
                     tracing::error!("check cycle failed unexpectedly; the daemon goes on");
                     metrics.record_cycle(None, Utc::now().timestamp_millis() as f64 / 1000.0, 0.0);
-                    metrics.render(None)
+                    (metrics.render(None), None)
                 }
             };
             alloc::release_free_memory();
-            let _ = done.send(rendered);
+            let _ = done.send(finished);
         });
     }
 
-    /// SIGHUP or `POST /-/reload`: a valid new config replaces the
-    /// settings and the hooks; else the reason, and the old config stays.
-    fn reload(&mut self, sched: &mut Scheduler) -> Result<(), String> {
-        let new = reload(&self.settings, &self.host.vars, &self.overrides)?;
-        sched.reschedule(new.schedule.clone(), Utc::now());
-        let fresh = Hooks::from_settings(&new, &self.metrics, &self.host.vars);
-        *self.hooks.lock().unwrap_or_else(|p| p.into_inner()) = fresh;
-        self.settings = Arc::new(new);
-        Ok(())
+    /// SIGHUP or `POST /-/reload` (`answer`): read the config on the
+    /// blocking pool, bounded by [`RELOAD_TIMEOUT`], so a config that hangs
+    /// (a FIFO, a dead mount) never keeps SIGTERM waiting. The outcome
+    /// comes back on `reloaded`; a request during a reload gets its outcome.
+    fn start_reload(&mut self, answer: Option<ReloadRequest>) {
+        self.waiting.extend(answer);
+        if self.reloading {
+            tracing::warn!("reload requested while one is under way; it gets that one's outcome");
+            return;
+        }
+        self.reloading = true;
+        let (current, host, overrides, metrics, back) = (
+            self.settings.clone(),
+            self.host.clone(),
+            self.overrides.clone(),
+            self.metrics.clone(),
+            self.reloaded.clone(),
+        );
+        tokio::spawn(async move {
+            let work = tokio::task::spawn_blocking(move || {
+                let new = reload(&current, &host.vars, &overrides)?;
+                let fresh = Hooks::from_settings(&new, &metrics, &host.vars);
+                Ok((new, fresh))
+            });
+            let outcome = match tokio::time::timeout(RELOAD_TIMEOUT, work).await {
+                Ok(Ok(r)) => r,
+                Ok(Err(_)) => Err("configuration reload failed; keeping the previous one".into()),
+                Err(_) => {
+                    let msg = format!(
+                        "configuration reload took over {RELOAD_TIMEOUT:?}; keeping the previous one"
+                    );
+                    tracing::error!("{msg}");
+                    Err(msg)
+                }
+            };
+            let _ = back.send(outcome);
+        });
+    }
+
+    /// A reload finished: a valid new config replaces the settings, and its
+    /// hooks wait for the next cycle; waiting requests get the outcome.
+    fn reloaded(&mut self, sched: &mut Scheduler, outcome: ReloadOutcome) {
+        self.reloading = false;
+        let answer = outcome.as_ref().map(|_| ()).map_err(Clone::clone);
+        if let Ok((new, fresh)) = outcome {
+            sched.reschedule(new.schedule.clone(), Utc::now());
+            *self.pending.lock().unwrap_or_else(|p| p.into_inner()) = Some(fresh);
+            self.settings = Arc::new(new);
+        }
+        for w in self.waiting.drain(..) {
+            let _ = w.send(answer.clone());
+        }
+    }
+
+    /// A tick was skipped: count it where scrapes see it now (not only
+    /// after the stuck cycle ends), and report unhealthy until a cycle
+    /// finishes again.
+    fn skipped(&self) {
+        self.metrics.skipped();
+        self.shared
+            .alive
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        let (metrics, shared, report) = (
+            self.metrics.clone(),
+            self.shared.clone(),
+            self.last_report.clone(),
+        );
+        tokio::task::spawn_blocking(move || shared.publish(metrics.render(report.as_deref())));
     }
 
     /// Benchmarks: `n` cycles back to back (doctor included, no alerts),
@@ -237,7 +326,8 @@ async fn daemon(settings: Settings, overrides: Overrides, host: HostEnv) -> anyh
     let hooks = Hooks::from_settings(&settings, &metrics, &host.vars);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let (servers, reload_rx) = serve(&settings, &shared, &stop_rx).await?;
-    let (done, done_rx) = tokio::sync::mpsc::unbounded_channel::<Rendered>();
+    let (done, done_rx) = tokio::sync::mpsc::unbounded_channel::<Finished>();
+    let (reloaded, reloaded_rx) = tokio::sync::mpsc::unbounded_channel();
     let bench_cycles = overrides.bench_cycles;
     let mut d = Daemon {
         metrics,
@@ -248,11 +338,16 @@ async fn daemon(settings: Settings, overrides: Overrides, host: HostEnv) -> anyh
         overrides,
         done,
         reload_rx,
+        pending: Arc::new(Mutex::new(None)),
+        last_report: None,
+        reloading: false,
+        waiting: Vec::new(),
+        reloaded,
     };
     if bench_cycles > 0 {
         d.bench(bench_cycles).await?;
     }
-    event_loop(&mut d, done_rx).await?;
+    event_loop(&mut d, done_rx, reloaded_rx).await?;
     shared.stop();
     let _ = stop_tx.send(true);
     for s in servers {
@@ -264,7 +359,8 @@ async fn daemon(settings: Settings, overrides: Overrides, host: HostEnv) -> anyh
 /// Ticks, finished cycles and signals, until SIGTERM or SIGINT.
 async fn event_loop(
     d: &mut Daemon,
-    mut done: tokio::sync::mpsc::UnboundedReceiver<Rendered>,
+    mut done: tokio::sync::mpsc::UnboundedReceiver<Finished>,
+    mut reloaded: tokio::sync::mpsc::UnboundedReceiver<ReloadOutcome>,
 ) -> anyhow::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate())?;
@@ -282,20 +378,26 @@ async fn event_loop(
         "scheduler started"
     );
     loop {
+        let (wall, mono) = (Utc::now(), std::time::Instant::now());
         let delay = sched
             .next_fire()
-            .map(|t| (t - Utc::now()).to_std().unwrap_or_default())
-            .unwrap_or(std::time::Duration::from_secs(3600));
+            .map(|t| (t - wall).to_std().unwrap_or_default())
+            .unwrap_or(MAX_SLEEP)
+            .min(MAX_SLEEP);
         tokio::select! {
-            _ = tokio::time::sleep(delay) => tick(d, &mut sched),
-            Some(rendered) = done.recv() => {
+            _ = tokio::time::sleep(delay) => {
+                let expected = wall + chrono::TimeDelta::from_std(mono.elapsed()).unwrap_or_default();
+                tick(d, &mut sched, expected);
+            }
+            Some((rendered, report)) = done.recv() => {
                 d.shared.publish(rendered);
+                d.shared.alive.store(true, std::sync::atomic::Ordering::SeqCst);
+                d.last_report = report;
                 sched.finished();
             }
-            _ = hup.recv() => { let _ = d.reload(&mut sched); }
-            Some(answer) = next_reload(&mut d.reload_rx) => {
-                let _ = answer.send(d.reload(&mut sched));
-            }
+            _ = hup.recv() => d.start_reload(None),
+            Some(answer) = next_reload(&mut d.reload_rx) => d.start_reload(Some(answer)),
+            Some(outcome) = reloaded.recv() => d.reloaded(&mut sched, outcome),
             _ = term.recv() => { tracing::info!("SIGTERM: shutting down"); return Ok(()); }
             _ = int.recv() => { tracing::info!("SIGINT: shutting down"); return Ok(()); }
         }
@@ -312,16 +414,27 @@ async fn next_reload(
     }
 }
 
-/// The sleep until the fire time ended: fire, skip, or wait again.
-fn tick(d: &Daemon, sched: &mut Scheduler) {
-    if sched.next_fire().is_some_and(|t| Utc::now() < t) {
-        return; // woke early (clock change): wait again
+/// A sleep ended (the fire time, or [`MAX_SLEEP`]); by the monotonic clock
+/// the wall clock should read `expected`. Fire, skip, or wait again.
+fn tick(d: &Daemon, sched: &mut Scheduler, expected: chrono::DateTime<Utc>) {
+    let now = Utc::now();
+    if sched.clock_check(expected, now) {
+        tracing::warn!(
+            jump_s = (now - expected).num_seconds(),
+            next = %sched.next_fire().map(|t| t.to_rfc3339()).unwrap_or_default(),
+            "the system clock was set; next check cycle recomputed"
+        );
     }
-    match sched.tick(Utc::now()) {
+    if sched.next_fire().is_some_and(|t| now < t) {
+        return; // not yet: wait again
+    }
+    match sched.tick(now) {
         Tick::Fire => d.start_cycle(),
         Tick::Skip => {
-            d.metrics.skipped();
-            tracing::warn!("previous check cycle still running; this tick is skipped");
+            d.skipped();
+            tracing::warn!(
+                "previous check cycle still running; this tick is skipped (/healthz: unhealthy until a cycle finishes)"
+            );
         }
     }
 }

@@ -4,6 +4,10 @@
 use crate::schedule::Schedule;
 use chrono::{DateTime, Utc};
 
+/// A wall clock that moved this much more or less than the monotonic clock
+/// over one sleep was set.
+pub const CLOCK_JUMP: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
+
 /// What the scheduler decides when its fire time is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tick {
@@ -67,6 +71,19 @@ impl Scheduler {
         self.running = false;
     }
 
+    /// After a sleep that should have ended at `expected` by the wall
+    /// clock, the clock reads `now`: when they differ by more than
+    /// [`CLOCK_JUMP`] the clock was set (an NTP step, a suspend), and the
+    /// next fire time is computed again from `now` — a backward step never
+    /// stalls the schedule by its size. True when it jumped.
+    pub fn clock_check(&mut self, expected: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+        if (now - expected).abs() <= CLOCK_JUMP {
+            return false;
+        }
+        self.next = self.schedule.next_after(now);
+        true
+    }
+
     /// A new schedule (config reload): the next fire time follows it.
     pub fn reschedule(&mut self, schedule: Schedule, now: DateTime<Utc>) {
         self.next = schedule.next_after(now);
@@ -108,6 +125,23 @@ mod tests {
         let mon = Schedule::parse("0 9 * * 1", "").unwrap();
         let sch = Scheduler::new(mon, at("2026-11-25T10:00:00Z"));
         assert_eq!(sch.next_fire(), Some(at("2026-11-30T09:00:00Z")));
+    }
+
+    #[test]
+    fn finding_05_a_clock_step_recomputes_the_next_fire() {
+        let s = Schedule::parse("* * * * *", "").unwrap();
+        let mut sch = Scheduler::new(s, at("2026-11-25T10:03:30Z"));
+        assert_eq!(sch.next_fire(), Some(at("2026-11-25T10:04:00Z")));
+        // A 90 s backward step during a 10 s sleep: the next fire follows
+        // the new clock instead of waiting 90 s more.
+        assert!(sch.clock_check(at("2026-11-25T10:03:40Z"), at("2026-11-25T10:02:10Z")));
+        assert_eq!(sch.next_fire(), Some(at("2026-11-25T10:03:00Z")));
+        // A forward step: the next fire is the next one after the new time.
+        assert!(sch.clock_check(at("2026-11-25T10:02:20Z"), at("2026-11-25T11:30:05Z")));
+        assert_eq!(sch.next_fire(), Some(at("2026-11-25T11:31:00Z")));
+        // Ordinary timer slack is no jump.
+        assert!(!sch.clock_check(at("2026-11-25T11:30:10Z"), at("2026-11-25T11:30:11Z")));
+        assert_eq!(sch.next_fire(), Some(at("2026-11-25T11:31:00Z")));
     }
 
     #[test]

@@ -79,7 +79,7 @@ pub fn memory_path(config: &Config, env: &BTreeMap<String, String>) -> Option<Pa
 }
 
 fn load_memory(path: &Path) -> ProbeMemory {
-    match std::fs::read(path) {
+    match crate::fsutil::read_bounded(path, 16 * 1024 * 1024) {
         Ok(bytes) => match serde_json::from_slice::<ProbeMemory>(&bytes) {
             Ok(m) if m.version == PROBE_STATE_VERSION => m,
             Ok(m) => {
@@ -95,7 +95,7 @@ fn load_memory(path: &Path) -> ProbeMemory {
                 ProbeMemory::default()
             }
         },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => ProbeMemory::default(),
+        Err(crate::fsutil::ReadError::NotFound) => ProbeMemory::default(),
         Err(e) => {
             tracing::warn!(path = %path.display(), "cannot read probe state ({e}); probing afresh");
             ProbeMemory::default()

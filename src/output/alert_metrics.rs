@@ -4,7 +4,7 @@
 //! the metrics output that the alert channels count into (here, so the
 //! output never depends on alerting).
 
-use prometheus::{GaugeVec, IntCounterVec, Opts, Registry};
+use prometheus::{GaugeVec, IntCounter, IntCounterVec, Opts, Registry};
 
 /// Cheap to clone (the collectors are shared handles).
 #[derive(Clone, Debug)]
@@ -12,6 +12,7 @@ pub struct AlertMetrics {
     sent: IntCounterVec,
     failures: IntCounterVec,
     last_success: GaugeVec,
+    state_write_failures: IntCounter,
 }
 
 impl AlertMetrics {
@@ -38,6 +39,11 @@ impl AlertMetrics {
             ),
             &["channel"],
         )?;
+        let state_write_failures = IntCounter::new(
+            "clawwatch_alert_state_write_failures_total",
+            "Alert state writes that failed (the state is then held in memory until a write succeeds).",
+        )?;
+        registry.register(Box::new(state_write_failures.clone()))?;
         registry.register(Box::new(sent.clone()))?;
         registry.register(Box::new(failures.clone()))?;
         registry.register(Box::new(last_success.clone()))?;
@@ -45,6 +51,7 @@ impl AlertMetrics {
             sent,
             failures,
             last_success,
+            state_write_failures,
         })
     }
 
@@ -61,6 +68,10 @@ impl AlertMetrics {
         self.last_success
             .with_label_values(&[channel])
             .set(now_seconds);
+    }
+
+    pub fn state_write_failed(&self) {
+        self.state_write_failures.inc();
     }
 
     pub fn failed(&self, channel: &str) {

@@ -3,8 +3,9 @@
 //! config `env.vars`.
 
 use super::dotenv;
-use super::files::{MAX_JSON_BYTES, io_reason};
+use super::files::MAX_JSON_BYTES;
 use super::host::HostEnv;
+use crate::fsutil::ReadError;
 use clawwatch_core::model::{
     ConfigRead, EnvOrigin, EnvSnapshot, Paths, ReadProblem, ReadReason, SourceName,
 };
@@ -39,18 +40,16 @@ fn dotenv_file(
         path: Some(disp(path)),
         message,
     };
-    match std::fs::read(path) {
-        Ok(bytes) if bytes.len() as u64 <= MAX_JSON_BYTES => {
-            Ok(dotenv::parse(&String::from_utf8_lossy(&bytes)))
-        }
-        Ok(_) => Err(Some(problem(
+    match crate::fsutil::read_bounded(path, MAX_JSON_BYTES) {
+        Ok(bytes) => Ok(dotenv::parse(&String::from_utf8_lossy(&bytes))),
+        Err(ReadError::TooLarge { .. }) => Err(Some(problem(
             ReadReason::TooLarge,
             "the .env file is too large to be a .env file; ignored".into(),
         ))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(None),
+        Err(ReadError::NotFound) => Err(None),
         Err(e) => Err(Some(problem(
             ReadReason::Unreadable,
-            format!("cannot read: {}; ignored", io_reason(&e)),
+            format!("cannot read: {e}; ignored"),
         ))),
     }
 }

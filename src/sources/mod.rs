@@ -11,6 +11,7 @@ pub mod host;
 pub mod openclaw_config;
 pub mod profiles_json;
 pub mod release;
+pub mod sqlite_open;
 pub mod sqlite_store;
 pub mod state_dir;
 pub mod store_json;

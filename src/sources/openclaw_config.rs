@@ -94,11 +94,12 @@ pub fn read(path: &Path, display: &str, rules: &EraRules) -> ConfigRead {
             issues: vec![],
         };
     }
-    let bytes = match std::fs::read(path) {
+    // Only a regular file is opened, and never more than the limit read.
+    let bytes = match crate::fsutil::read_bounded(path, MAX_CONFIG_BYTES) {
         Ok(b) => b,
         Err(e) => {
             return ConfigRead::Invalid {
-                message: format!("Failed to read config at {display}: {}", io_reason(&e)),
+                message: format!("Failed to read config at {display}: {e}"),
                 issues: vec![],
             };
         }

@@ -7,7 +7,6 @@
 use super::HostEnv;
 use super::state_dir;
 use clawwatch_core::openclaw::release::InstalledCli;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// package.json, .npmrc and unit files are a few KB.
@@ -18,15 +17,10 @@ fn small_text(path: &Path) -> Option<String> {
     text_up_to(path, MAX_SMALL_FILE)
 }
 
-/// A regular file's first `limit` bytes as text.
+/// A regular file of at most `limit` bytes as text (a FIFO, a device or a
+/// larger file is None: see [`crate::fsutil::read_bounded`]).
 fn text_up_to(path: &Path, limit: u64) -> Option<String> {
-    let f = std::fs::File::open(path).ok()?;
-    if !f.metadata().ok()?.is_file() {
-        return None;
-    }
-    let mut text = String::new();
-    f.take(limit).read_to_string(&mut text).ok()?;
-    Some(text)
+    crate::fsutil::read_bounded_string(path, limit).ok()
 }
 
 /// `meta.lastTouchedVersion` of openclaw.json (JSON5), when it is a string.

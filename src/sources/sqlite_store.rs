@@ -11,10 +11,11 @@
 //! between cycles ([`Connections`]), so SQLite parses a store's schema once
 //! per process rather than once per cycle.
 
+use super::sqlite_open::{Mode, open_ro};
 use super::store_json::{apply_state_str, parse_store_str};
 use clawwatch_core::model::{AuthStore, StoreFailure, StoreLocation, StoreRead};
 use clawwatch_core::openclaw::agents::AGENT_DB;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -23,12 +24,17 @@ use std::sync::Mutex;
 /// A store as read: the profiles and the messages of dropped entries.
 pub type StoreRows = (AuthStore, Vec<String>);
 
-/// Which file a connection has open: a replaced file (a restore, a
-/// migration that writes a new database) is opened again.
+/// Which file a connection has open, and how: a replaced file (a restore,
+/// a migration that writes a new database) is opened again, and so is one
+/// changed in place (size or mtime), since an `immutable` connection
+/// caches its pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct FileId {
     dev: u64,
     ino: u64,
+    len: u64,
+    mtime_ns: i128,
+    mode: Mode,
 }
 
 struct Open {
@@ -83,27 +89,26 @@ impl Connections {
                 "it is not a regular file (a pipe or a device?), not a database file".into(),
             );
         }
+        let mode = super::sqlite_open::mode(path)?;
+        if mode == Mode::Copy {
+            return super::sqlite_open::with_copy(path, read);
+        }
         let file = FileId {
             dev: meta.dev(),
             ino: meta.ino(),
+            len: meta.len(),
+            mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+            mode,
         };
-        let conn = match self.take(path, file) {
-            Some(c) => c,
-            None => open_ro(path)?,
+        let conn = match (self.take(path, file), mode) {
+            (Some(c), _) => c,
+            (None, Mode::Immutable) => super::sqlite_open::open_immutable(path)?,
+            (None, _) => open_ro(path)?,
         };
         let out = read(&conn).map_err(|e| e.to_string())?;
         self.give_back(path, file, conn);
         Ok(out)
     }
-}
-
-/// Open a database strictly read-only: never creates, never writes, never
-/// takes a write lock.
-fn open_ro(path: &Path) -> Result<Connection, String> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| e.to_string())?;
-    let _ = conn.busy_timeout(std::time::Duration::from_millis(1000));
-    Ok(conn)
 }
 
 /// The columns of each of `tables` that exists, from SQLite's schema.

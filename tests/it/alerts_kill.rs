@@ -319,8 +319,9 @@ fn kill9_while_both_channels_are_in_flight() {
 
 /// The one window no server can hold open: the SMTP server said 250 and
 /// clawwatch read it, but died before writing that down. A FIFO in place
-/// of the temp file `state::save` writes (`.<name>.tmp-<pid>`) blocks that
-/// write for ever (opening a FIFO for writing waits for a reader). The
+/// of the temp file `state::save` writes (`.<name>.tmp-<pid>`) makes that
+/// write fail (the temp is created O_EXCL|O_NOFOLLOW, so a planted file is
+/// refused, issue 17 finding 3); the kill comes after the refusal. The
 /// restart sends the mail again — at least once, never lost — as the same
 /// message (same Message-ID), and only that one.
 #[test]
@@ -358,7 +359,8 @@ fn kill9_after_the_250_but_before_its_write_resends_that_one_mail() {
         wait_until(WAIT, || smtp.messages().len() == 1 && smtp.quits() == 1),
         "the 250 was never read"
     );
-    let log1 = kill9_mid_cycle(d);
+    d.wait_log("refusing to write through it");
+    let log1 = d.kill9();
     let st = read_state(&state_file).expect("state");
     assert_eq!(
         outbox(&st),

@@ -14,11 +14,7 @@ const MAX_TEXT: u64 = 1024 * 1024;
 
 /// The file's text (lossy UTF-8) when it is a regular file of at most 1 MiB.
 pub fn read_small(path: &Path) -> Option<String> {
-    let meta = std::fs::metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > MAX_TEXT {
-        return None;
-    }
-    std::fs::read(path)
+    crate::fsutil::read_bounded(path, MAX_TEXT)
         .ok()
         .map(|b| String::from_utf8_lossy(&b).into_owned())
 }

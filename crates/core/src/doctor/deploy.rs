@@ -170,7 +170,13 @@ fn channel_problems(ch: &AlertChannel, cw: &ClawwatchInputs) -> Vec<String> {
     };
     for f in &ch.files {
         if let Some(Err(why)) = cw.files.get(&f.path) {
-            missing.push(format!("{} {}: {why}", f.key, f.path));
+            // The file holding a secret: the setting is not echoed, in case
+            // the secret itself was pasted there (issue 17, finding 4).
+            if f.key == "ca_file" {
+                missing.push(format!("{} {}: {why}", f.key, f.path));
+            } else {
+                missing.push(format!("{} (value not shown): {why}", f.key));
+            }
         }
     }
     missing
@@ -456,7 +462,7 @@ mod tests {
         assert_eq!(
             messages(&cw),
             [
-                "alert channel email \"ops\" cannot deliver: password_file /run/secrets/smtp: not readable by this user"
+                "alert channel email \"ops\" cannot deliver: password_file (value not shown): not readable by this user"
             ]
         );
     }

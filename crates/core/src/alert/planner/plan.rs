@@ -36,6 +36,8 @@ pub fn plan_observed(
         state: state.clone(),
         out: vec![],
     };
+    p.state
+        .clamp_to_clock(p.now, super::super::backoff::backoff_ms);
     fire_observed(&mut p, obs);
     resolve_unseen(&mut p, obs);
     prune(&mut p.state, p.now, policy);

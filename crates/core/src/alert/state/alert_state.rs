@@ -270,6 +270,34 @@ impl AlertState {
         }
     }
 
+    /// Stamps from the future (written while the clock was ahead, before a
+    /// correction) are brought back to `now_ms`: a repeat or resolved
+    /// notice is then due at most one repeat window from now, and a
+    /// channel's backoff ends at most its own length from now, never at the
+    /// wrong clock's date (issue 17, finding 5).
+    pub fn clamp_to_clock(&mut self, now_ms: i64, backoff_ms: impl Fn(u32) -> i64) {
+        let clamp = |t: &mut Option<i64>| {
+            if let Some(v) = t.as_mut() {
+                *v = (*v).min(now_ms);
+            }
+        };
+        for r in self.alerts.values_mut() {
+            r.since_ms = r.since_ms.min(now_ms);
+            clamp(&mut r.resolved_at_ms);
+            clamp(&mut r.last_firing_notice_ms);
+            clamp(&mut r.last_resolved_notice_ms);
+        }
+        // Outbox notices keep planned_at_ms: it is part of their
+        // idempotency key and Message-ID, which a re-send must repeat.
+        for c in self.channels.values_mut() {
+            clamp(&mut c.last_success_ms);
+            let limit = now_ms.saturating_add(backoff_ms(c.failures));
+            if let Some(t) = c.next_try_ms.as_mut() {
+                *t = (*t).min(limit);
+            }
+        }
+    }
+
     /// True while `channel` is backing off.
     pub fn backing_off(&self, channel: &str, now_ms: i64) -> bool {
         self.channels
@@ -363,6 +391,31 @@ mod tests {
         );
         st.enqueue(n.clone(), channels.iter().map(|c| c.to_string()).collect());
         st
+    }
+
+    #[test]
+    fn finding_05_future_stamps_are_clamped_to_the_clock() {
+        const YEAR: i64 = 365 * 24 * 3_600_000;
+        let now = 1_795_639_915_000;
+        let n = notice(1, NoticeKind::Firing);
+        let mut st = state_with(&n, &["a"]);
+        // Written while the clock read a year ahead.
+        st.channel_failed("a", "down", true, now + YEAR, crate::alert::backoff_ms);
+        let rec = st.alerts.values_mut().next().unwrap();
+        rec.last_firing_notice_ms = Some(now + YEAR);
+        rec.since_ms = now + YEAR;
+        assert!(st.backing_off("a", now + 3_600_000));
+        st.clamp_to_clock(now, crate::alert::backoff_ms);
+        assert!(st.backing_off("a", now + 59_000), "still its own backoff");
+        assert!(
+            !st.backing_off("a", now + 60_000),
+            "but no longer than that"
+        );
+        let rec = st.alerts.values().next().unwrap();
+        assert_eq!(rec.last_firing_notice_ms, Some(now));
+        assert_eq!(rec.since_ms, now);
+        let policy = crate::alert::AlertPolicy::default();
+        assert!(policy.repeat_due(rec.last_firing_notice_ms, now + policy.repeat_every_ms));
     }
 
     #[test]

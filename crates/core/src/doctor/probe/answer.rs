@@ -111,15 +111,71 @@ fn has_word(m: &str, w: &str) -> bool {
     })
 }
 
-/// Replace every occurrence of the secret (and collapse whitespace).
+/// Replace every occurrence of the secret, and of its encodings a server
+/// might echo (base64 at any alignment, percent-encoded, hex), and
+/// collapse whitespace (issue 17, finding 11).
 fn scrub(text: &str, secret: &Secret) -> String {
     let s = secret.expose();
-    let t = if s.len() >= 4 {
-        text.replace(s, &secret.masked())
-    } else {
-        text.to_string()
-    };
+    let mut t = text.to_string();
+    if s.len() >= 4 {
+        t = t.replace(s, &secret.masked());
+        for enc in encodings(s.as_bytes()) {
+            t = t.replace(&enc, "<redacted>");
+        }
+    }
     t.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The forms of `secret` a careless server might echo. Base64 (standard
+/// and URL-safe) is taken at the three byte alignments, keeping only the
+/// characters that depend on the secret alone, so the secret is found
+/// inside a longer encoded string too (`user:key` in basic auth).
+fn encodings(secret: &[u8]) -> Vec<String> {
+    const STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = Vec::new();
+    for k in 0..3usize {
+        let mut bytes = vec![0u8; k];
+        bytes.extend_from_slice(secret);
+        let whole = bytes.len() / 3 * 3;
+        for alphabet in [STD, URL] {
+            let enc = base64(&bytes[..whole], alphabet);
+            let core = enc.get([0, 2, 3][k]..).unwrap_or("");
+            if core.len() >= 8 {
+                out.push(core.to_string());
+            }
+        }
+    }
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || b"-._~".contains(&b);
+    let pct = |all: bool, upper: bool| -> String {
+        secret
+            .iter()
+            .map(|&b| match (all || !unreserved(b), upper) {
+                (false, _) => (b as char).to_string(),
+                (true, true) => format!("%{b:02X}"),
+                (true, false) => format!("%{b:02x}"),
+            })
+            .collect()
+    };
+    for (all, upper) in [(true, true), (true, false), (false, true), (false, false)] {
+        out.push(pct(all, upper));
+    }
+    out.push(secret.iter().map(|b| format!("{b:02x}")).collect());
+    out.push(secret.iter().map(|b| format!("{b:02X}")).collect());
+    out.retain(|e| e.as_bytes() != secret);
+    out
+}
+
+/// Base64 of whole 3-byte groups (no padding needed).
+fn base64(bytes: &[u8], alphabet: &[u8; 64]) -> String {
+    let mut out = String::with_capacity(bytes.len() / 3 * 4);
+    for c in bytes.chunks_exact(3) {
+        let n = u32::from(c[0]) << 16 | u32::from(c[1]) << 8 | u32::from(c[2]);
+        for i in 0..4 {
+            out.push(char::from(alphabet[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+    }
+    out
 }
 
 fn shorten(s: &str, max: usize) -> String {
@@ -161,6 +217,26 @@ pub(crate) mod tests {
     /// An HTTP answer as the shell builds it (no key in the body).
     pub(crate) fn http(status: u16, body: &str) -> Answer {
         Answer::http(status, body, &Secret::new("unused-key-0000"))
+    }
+
+    #[test]
+    fn finding_11_scrub_hides_encodings_of_the_key() {
+        let key = Secret::new("sk-ant-api03-FAKE/key+0001");
+        // base64("sk-ant-api03-FAKE/key+0001"), of "u:" + key (basic auth,
+        // another alignment), URL-safe, percent-encoded and hex.
+        for echoed in [
+            "c2stYW50LWFwaTAzLUZBS0Uva2V5KzAwMDE=",
+            "dTpzay1hbnQtYXBpMDMtRkFLRS9rZXkrMDAwMQ==",
+            "c2stYW50LWFwaTAzLUZBS0Uva2V5KzAwMDE",
+            "sk-ant-api03-FAKE%2Fkey%2B0001",
+            "%73%6b%2d%61%6e%74%2d%61%70%69%30%33%2d%46%41%4b%45%2f%6b%65%79%2b%30%30%30%31",
+            "736b2d616e742d61706930332d46414b452f6b65792b30303031",
+        ] {
+            let out = scrub(&format!("bad key {echoed} here"), &key);
+            assert!(out.contains("<redacted>"), "{echoed} -> {out}");
+            assert!(out.len() < 40, "most of it gone: {echoed} -> {out}");
+        }
+        assert_eq!(scrub("nothing  to\nhide", &key), "nothing to hide");
     }
 
     #[test]
