@@ -332,7 +332,14 @@ fn finding_02_no_channel_secret_in_trace_logs() {
     let h = crate::support::home_with_token("anthropic:manual", now_ms() - common::H);
     let (hook, ntfy, am) = (HttpSink::start(), HttpSink::start(), HttpSink::start());
     let smtp = Smtp::start(SmtpOptions::default());
-    let file = |name: &str, v: &str| h.write(name, format!("{v}\n")).display().to_string();
+    // Group/world-readable whatever the umask, so each channel logs a
+    // warning about the mode: the proof below that logging is on.
+    let file = |name: &str, v: &str| {
+        use std::os::unix::fs::PermissionsExt;
+        let p = h.write(name, format!("{v}\n"));
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        p.display().to_string()
+    };
     let state = h.path().join("state/alert-state.json");
     let cfg = h.write(
         "clawwatch.toml",
