@@ -126,6 +126,13 @@ impl Metrics {
             &["source", "reason"],
         ));
         must(registry.register(Box::new(source_errors.clone())));
+        // Every known {source, reason} at 0 from the start, so the first
+        // error is an increase() Prometheus can see.
+        for source in clawwatch_core::model::SourceName::ALL {
+            for reason in clawwatch_core::model::ReadReason::ALL {
+                source_errors.with_label_values(&[source.as_str(), reason.as_str()]);
+            }
+        }
         let last_run = gauge(
             "openclaw_auth_check_last_run_timestamp_seconds",
             "When the last check cycle finished (Unix time).",

@@ -8,6 +8,7 @@ mod support;
 mod agent;
 mod alerts_alertmanager;
 mod alerts_channels;
+mod alerts_counters;
 mod alerts_crash;
 mod alerts_email;
 mod alerts_kill;
