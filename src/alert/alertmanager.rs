@@ -73,28 +73,25 @@ pub fn alert(n: &Notification, name: AlertName, ends_ms: i64, ctx: &Ctx) -> serd
     })
 }
 
-/// The alerts of one notice: the bands it holds up end at `ends_ms`, the
-/// others of its key (a resolve, an improvement) end now.
+/// The alerts of one notice: a firing one holds up its band and the lower
+/// ones until `ends_ms`; a resolved one ends the bands it held up; an
+/// improvement (resolved, yet not ok) ends the bands above its new one.
 pub fn alerts(n: &Notification, ends_ms: i64, ctx: &Ctx) -> Vec<serde_json::Value> {
-    // A resolved notice whose state is not ok is an improvement: the bands
-    // of the state it is in now go on firing.
-    let still = n.kind == NoticeKind::Resolved && n.state != NoticeState::Ok;
-    let firing = if n.kind.is_firing() || n.kind == NoticeKind::Test || still {
-        vocabulary::firing_alertnames(n)
-    } else {
-        vec![]
-    };
-    vocabulary::all_alertnames(n)
-        .into_iter()
-        .map(|name| {
-            let ends = if firing.contains(&name) {
-                ends_ms
-            } else {
-                ctx.now_ms
-            };
-            alert(n, name, ends, ctx)
-        })
-        .collect()
+    let held = vocabulary::firing_alertnames(n);
+    let now = ctx.now_ms;
+    match n.kind {
+        NoticeKind::Resolved if n.state == NoticeState::Ok => {
+            held.into_iter().map(|a| alert(n, a, now, ctx)).collect()
+        }
+        NoticeKind::Resolved => vocabulary::all_alertnames(n)
+            .into_iter()
+            .map(|a| alert(n, a, if held.contains(&a) { ends_ms } else { now }, ctx))
+            .collect(),
+        _ => held
+            .into_iter()
+            .map(|a| alert(n, a, ends_ms, ctx))
+            .collect(),
+    }
 }
 
 impl AlertmanagerChannel {

@@ -11,6 +11,7 @@ mod alerts_channels;
 mod alerts_counters;
 mod alerts_crash;
 mod alerts_email;
+mod alerts_fleet;
 mod alerts_kill;
 mod alerts_planner;
 mod alerts_state_compat;

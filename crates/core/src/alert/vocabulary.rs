@@ -168,18 +168,22 @@ pub const EXPIRY_BANDS: [AlertName; 3] = [
     AlertName::CredentialExpiredOrMissing,
 ];
 
-/// The alertname of what a notice says now (for a resolved notice, the
-/// band it had: its severity decides between the expiring bands).
+/// The band of a crossed expiry threshold.
+fn threshold_band(threshold_ms: i64) -> AlertName {
+    match threshold_severity(threshold_ms) {
+        Severity::Warning => AlertName::CredentialExpiringSoon,
+        Severity::Critical => AlertName::CredentialExpiringCritical,
+    }
+}
+
+/// The alertname of what a notice says now. A resolved notice carries the
+/// details it last fired with: its threshold (none once expired) names the
+/// band it reached.
 pub fn alertname(n: &Notification) -> AlertName {
     match &n.key.condition {
         Condition::Expiry => match (&n.state, n.threshold_ms) {
-            (NoticeState::Expiring, Some(t)) if threshold_severity(t) == Severity::Warning => {
-                AlertName::CredentialExpiringSoon
-            }
-            (NoticeState::Expiring, _) => AlertName::CredentialExpiringCritical,
-            (NoticeState::Ok, _) if n.severity == Severity::Warning => {
-                AlertName::CredentialExpiringSoon
-            }
+            (NoticeState::Expiring | NoticeState::Ok, Some(t)) => threshold_band(t),
+            (NoticeState::Expiring, None) => AlertName::CredentialExpiringCritical,
             _ => AlertName::CredentialExpiredOrMissing,
         },
         Condition::Missing => AlertName::CredentialExpiredOrMissing,
@@ -195,8 +199,8 @@ pub fn alertname(n: &Notification) -> AlertName {
     }
 }
 
-/// The alertnames a firing notice holds up: its own and, for an expiry,
-/// every lower band (cumulative, see the module docs).
+/// The alertnames a notice holds up (or, resolved, ends): its own and,
+/// for an expiry, every lower band (cumulative, see the module docs).
 pub fn firing_alertnames(n: &Notification) -> Vec<AlertName> {
     let own = alertname(n);
     if n.key.condition != Condition::Expiry {
@@ -288,6 +292,12 @@ mod tests {
         );
         let gone = notice(Condition::Expiry, NoticeState::Expired, None);
         assert_eq!(firing_alertnames(&gone), EXPIRY_BANDS.to_vec());
+        let mut fixed = crit.clone();
+        fixed.state = NoticeState::Ok;
+        assert_eq!(firing_alertnames(&fixed), firing_alertnames(&crit));
+        let mut fixed = gone.clone();
+        fixed.state = NoticeState::Ok;
+        assert_eq!(firing_alertnames(&fixed), EXPIRY_BANDS.to_vec());
         let missing = notice(Condition::Missing, NoticeState::Missing, None);
         assert_eq!(
             firing_alertnames(&missing),
