@@ -6,8 +6,8 @@
 use crate::common::{self, D, H, NOW_MS};
 use crate::support::{at, home_with_token, report};
 use clawwatch_core::alert::vocabulary::{
-    self, AlertName, CRITICAL_WITHIN_MS, EXPIRY_BANDS, FIX_ANNOTATION, Paths, RESTATING_FINDINGS,
-    WARN_WITHIN_MS,
+    self, AlertName, CRITICAL_WITHIN_MS, EXPIRY_BANDS, FIX_ANNOTATION, PROBE_FINDINGS, Paths,
+    RESTATING_FINDINGS, WARN_WITHIN_MS,
 };
 use clawwatch_core::alert::{AlertPolicy, AlertState, plan};
 use std::collections::BTreeMap;
@@ -82,7 +82,11 @@ fn rules_use_the_vocabulary_names_severities_and_labels() {
     }
     // The doctor rule leaves the restating findings to the credential alerts.
     let doctor = bound(AlertName::DoctorError);
-    let ids: Vec<String> = RESTATING_FINDINGS.iter().map(|f| f.to_string()).collect();
+    let ids: Vec<String> = RESTATING_FINDINGS
+        .iter()
+        .chain(PROBE_FINDINGS.iter())
+        .map(|f| f.to_string())
+        .collect();
     assert!(
         doctor.contains(&format!("id!~\"{}\"", ids.join("|"))),
         "OpenClawDoctorError does not exclude exactly {ids:?}:\n{doctor}"

@@ -236,6 +236,16 @@ pub const RESTATING_FINDINGS: [FindingId; 9] = [
     FindingId::ClaudeCodeCredsInvalid,
 ];
 
+/// Doctor findings of a failed live probe: on the rules path
+/// `OpenClawAuthProbeFailing` is that alert, so `OpenClawDoctorError`
+/// leaves them out too (clawwatch's planner has no probe alert of its own:
+/// there the finding is the alert).
+pub const PROBE_FINDINGS: [FindingId; 3] = [
+    FindingId::ProbeUnauthorized,
+    FindingId::ProbeRateLimited,
+    FindingId::ProbeFailed,
+];
+
 /// The profiles of an agent its credential alerts are about: those a
 /// route selects, and those a route would use were they not expired or
 /// unusable (OpenClaw skips them, so no route selects them). The metrics'
