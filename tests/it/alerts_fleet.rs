@@ -222,20 +222,20 @@ thread_local! {
 
 /// (host, route) → notifications in arrival order; the alerts of each.
 ///
-/// With `REPEATS_OK` (the Prometheus path), a firing notification equal to
-/// an earlier one of its group is left out: Alertmanager's cluster is
-/// at-least-once, and when an alert reaches the second peer a moment after
-/// the first, that peer may send what it saw a moment before (the
-/// previous step) again. Never a resolved, a missing one, or a firing one
-/// after a resolved.
+/// With `REPEATS_OK` (the Prometheus path), a notification equal to an
+/// earlier one of its group is left out: Alertmanager's cluster is
+/// at-least-once, and when Prometheus' update reaches the second peer a
+/// moment after the first (a loaded machine), that peer may send what it
+/// saw just before (the previous step) again, and then the step again. The
+/// steps themselves must still arrive, in order, each once at least, and
+/// nothing resolves before its fix.
 fn seen(sink: &HttpSink) -> (Seen, Vec<serde_json::Value>) {
     let (mut got, alerts) = seen_raw(sink);
     if REPEATS_OK.with(|r| r.get()) {
         for notes in got.values_mut() {
             let mut kept: Vec<Note> = vec![];
             for n in notes.drain(..) {
-                let resolved = kept.iter().any(|k| k.status == "resolved");
-                if !(n.status == "firing" && kept.contains(&n) && !resolved) {
+                if !kept.contains(&n) {
                     kept.push(n);
                 }
             }
