@@ -38,7 +38,7 @@ pub enum AlertError {
     Channel { channel: String, message: String },
 }
 
-/// This machine's name (for message bodies).
+/// This machine's name (every notice's host unless `[alert] host` is set).
 pub fn host_name() -> String {
     let mut buf = [0u8; 256];
     // SAFETY: the buffer is valid for its length; gethostname writes at
@@ -224,6 +224,9 @@ impl Alerter {
         let channels = build_channels(cfg, env);
         let mut a = Alerter::with_channels(cfg.policy(), state_path, channels, metrics);
         a.heartbeat_url = heartbeat.url.trim().to_string();
+        if !cfg.host.trim().is_empty() {
+            a.host = cfg.host.trim().to_string();
+        }
         Ok(a)
     }
 

@@ -1,14 +1,22 @@
-//! Alertmanager: POST `<url>/api/v2/alerts` with labels alertname,
-//! severity, agent, provider, profile; `endsAt` = now on resolve. Firing
-//! alerts are re-posted every cycle with `endsAt` = now + `ends_after`, as
-//! Prometheus does, so Alertmanager keeps them active and an Alertmanager
-//! cluster routes, groups and deduplicates them across many hosts (the
-//! host is an annotation, not a label, for that reason).
+//! Alertmanager: POST `<url>/api/v2/alerts` with the labels of
+//! [`clawwatch_core::alert::vocabulary`]: alertname, severity, agent,
+//! provider, profile and host (so two hosts with the same agent and
+//! profile ids are two alerts), and the `fix` annotation. `endsAt` = now
+//! on resolve. Firing alerts are re-posted every cycle with `endsAt` = now
+//! plus `ends_after`, as Prometheus does, so Alertmanager keeps them active and
+//! an Alertmanager cluster routes, groups and deduplicates them.
+//!
+//! Expiry bands are cumulative: a credential under 2h also holds up
+//! `OpenClawCredentialExpiringSoon`, an expired one both expiring bands;
+//! the inhibit rules of contrib/alertmanager/alertmanager.yml silence the
+//! lower ones. An escalation therefore never ends an alert (no "resolved"
+//! while it got worse); the fix ends every band at once.
 
 use super::channel::{Channel, SendError, http_agent, http_send};
 use super::message::{Ctx, render};
 use crate::config::alert::AlertmanagerConfig;
-use clawwatch_core::alert::{Condition, NoticeKind, Notification, Severity};
+use clawwatch_core::alert::vocabulary::{self, AlertName, FIX_ANNOTATION};
+use clawwatch_core::alert::{NoticeKind, NoticeState, Notification, Severity};
 use clawwatch_core::labels::label_safe;
 use serde_json::json;
 
@@ -20,18 +28,9 @@ pub struct AlertmanagerChannel {
     agent: ureq::Agent,
 }
 
-/// The alertname of an alert key's condition.
-pub fn alertname(condition: &Condition) -> &'static str {
-    match condition {
-        Condition::Expiry => "OpenClawCredentialExpiry",
-        Condition::Missing => "OpenClawCredentialMissing",
-        Condition::RuntimeUnavailable => "OpenClawRouteUnavailable",
-        Condition::Blind => "ClawwatchAgentUnreadable",
-        Condition::Test => "ClawwatchTest",
-        Condition::Unreadable(_) => "ClawwatchSourceUnreadable",
-        Condition::Doctor(_) => "OpenClawDoctorFinding",
-        Condition::Other(_) => "OpenClawCredentialProblem",
-    }
+/// The alertname of what a notice says now.
+pub fn alertname(n: &Notification) -> &'static str {
+    vocabulary::alertname(n).as_str()
 }
 
 fn iso(ms: i64) -> String {
@@ -40,41 +39,59 @@ fn iso(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// One alert of the v2 API.
-pub fn alert(n: &Notification, severity: Severity, ends_ms: i64, ctx: &Ctx) -> serde_json::Value {
+/// One alert of the v2 API: `n` under alertname `name`, ending at `ends_ms`.
+pub fn alert(n: &Notification, name: AlertName, ends_ms: i64, ctx: &Ctx) -> serde_json::Value {
     let r = render(n, ctx);
     let k = &n.key;
     let mut labels = serde_json::Map::new();
-    labels.insert("alertname".into(), alertname(&k.condition).into());
-    labels.insert("severity".into(), severity.as_str().into());
-    for (name, v) in [
-        ("agent", &k.agent),
-        ("provider", &k.provider),
-        ("profile", &k.profile),
-    ] {
+    labels.insert("alertname".into(), name.as_str().into());
+    labels.insert("severity".into(), name.severity().as_str().into());
+    for (label, v) in vocabulary::LABELS.into_iter().zip([
+        k.agent.as_str(),
+        k.provider.as_str(),
+        k.profile.as_str(),
+        ctx.host.as_str(),
+    ]) {
         if !v.is_empty() {
-            labels.insert(name.into(), label_safe(v).into());
+            labels.insert(label.into(), label_safe(v).into());
         }
     }
     if let Some(id) = k.condition.doctor_id() {
         labels.insert("id".into(), id.into());
-    }
-    if n.kind == NoticeKind::Test {
-        labels.insert("instance".into(), ctx.host.clone().into());
     }
     json!({
         "labels": labels,
         "annotations": {
             "summary": r.title,
             "description": n.message,
-            "remediation": n.fix,
+            FIX_ANNOTATION: n.fix,
             "state": n.state.as_str(),
             "expires_at": n.expires_at_ms.map(clawwatch_core::timefmt::iso).unwrap_or_default(),
-            "host": ctx.host,
         },
         "startsAt": iso(if n.kind == NoticeKind::Test { ctx.now_ms } else { n.since_ms }),
         "endsAt": iso(ends_ms),
     })
+}
+
+/// The alerts of one notice: a firing one holds up its band and the lower
+/// ones until `ends_ms`; a resolved one ends the bands it held up; an
+/// improvement (resolved, yet not ok) ends the bands above its new one.
+pub fn alerts(n: &Notification, ends_ms: i64, ctx: &Ctx) -> Vec<serde_json::Value> {
+    let held = vocabulary::firing_alertnames(n);
+    let now = ctx.now_ms;
+    match n.kind {
+        NoticeKind::Resolved if n.state == NoticeState::Ok => {
+            held.into_iter().map(|a| alert(n, a, now, ctx)).collect()
+        }
+        NoticeKind::Resolved => vocabulary::all_alertnames(n)
+            .into_iter()
+            .map(|a| alert(n, a, if held.contains(&a) { ends_ms } else { now }, ctx))
+            .collect(),
+        _ => held
+            .into_iter()
+            .map(|a| alert(n, a, ends_ms, ctx))
+            .collect(),
+    }
 }
 
 impl AlertmanagerChannel {
@@ -118,24 +135,11 @@ impl Channel for AlertmanagerChannel {
 
     fn send(&self, n: &Notification, ctx: &Ctx) -> Result<(), SendError> {
         let now = ctx.now_ms;
-        let mut alerts = vec![];
-        match n.kind {
-            NoticeKind::Resolved => alerts.push(alert(n, n.severity, now, ctx)),
-            NoticeKind::Test => alerts.push(alert(n, n.severity, now + 5 * 60_000, ctx)),
-            _ => {
-                alerts.push(alert(
-                    n,
-                    n.severity,
-                    now.saturating_add(self.ends_after_ms),
-                    ctx,
-                ));
-                if let Some(prev) = n.previous_severity {
-                    // The alert under its old severity label ends now.
-                    alerts.push(alert(n, prev, now, ctx));
-                }
-            }
-        }
-        self.post(alerts)
+        let ends = match n.kind {
+            NoticeKind::Test => now + 5 * 60_000,
+            _ => now.saturating_add(self.ends_after_ms),
+        };
+        self.post(alerts(n, ends, ctx))
     }
 
     fn wants_refresh(&self) -> bool {
@@ -147,7 +151,11 @@ impl Channel for AlertmanagerChannel {
         self.post(
             firing
                 .iter()
-                .map(|n| alert(n, n.severity, ends, ctx))
+                .flat_map(|n| {
+                    vocabulary::firing_alertnames(n)
+                        .into_iter()
+                        .map(move |name| alert(n, name, ends, ctx))
+                })
                 .collect(),
         )
     }

@@ -26,9 +26,11 @@ impl Ctx {
 /// A notice rendered for people.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rendered {
-    /// `[clawwatch] CRITICAL anthropic:manual (agent main) expired 2 h ago`
+    /// `[clawwatch] CRITICAL box: anthropic:manual (agent main) expired 2 h ago`
+    /// (`box`: the host, `[alert] host`)
     pub subject: String,
-    /// The subject without the `[clawwatch] SEVERITY` prefix (phones).
+    /// The subject without the `[clawwatch] SEVERITY` prefix (phones):
+    /// `box: anthropic:manual (agent main) expired 2 h ago`.
     pub title: String,
     /// Two or three lines: what is wrong and the fix (phones, commands).
     pub short: String,
@@ -316,7 +318,7 @@ fn html_body(b: &Body<'_>) -> String {
 
 /// Render a notice.
 pub fn render(n: &Notification, ctx: &Ctx) -> Rendered {
-    let title = format!("{} {}", who(n), headline(n, ctx));
+    let title = format!("{}: {} {}", ctx.host, who(n), headline(n, ctx));
     let subject = format!("[clawwatch] {} {title}", label(n));
     let resolved = n.kind == NoticeKind::Resolved;
     let fix_line = if resolved {
@@ -389,6 +391,10 @@ pub fn fields(n: &Notification, ctx: &Ctx) -> Vec<(&'static str, String)> {
         ("title", r.subject.clone()),
         ("message", r.short.clone()),
         ("remediation", n.fix.clone()),
+        (
+            clawwatch_core::alert::vocabulary::FIX_ANNOTATION,
+            n.fix.clone(),
+        ),
         ("host", ctx.host.clone()),
     ]
 }
@@ -456,7 +462,7 @@ mod tests {
         );
         assert_eq!(
             r.subject,
-            "[clawwatch] CRITICAL anthropic:manual (agent main) expired 2 h ago"
+            "[clawwatch] CRITICAL box: anthropic:manual (agent main) expired 2 h ago"
         );
         assert!(r.text.contains("    claude setup-token\n"), "{}", r.text);
         assert!(
@@ -489,7 +495,7 @@ mod tests {
         );
         assert_eq!(
             r.subject,
-            "[clawwatch] RESOLVED anthropic:manual (agent main) OK again, expires in 30 d"
+            "[clawwatch] RESOLVED box: anthropic:manual (agent main) OK again, expires in 30 d"
         );
         assert!(!r.text.contains("Fix:"));
     }

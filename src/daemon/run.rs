@@ -322,8 +322,10 @@ async fn daemon(settings: Settings, overrides: Overrides, host: HostEnv) -> anyh
     raise_nofile();
     log_start(&settings);
     let metrics = Arc::new(Metrics::new());
-    let shared = Shared::new(metrics.render(None));
+    // The hooks first: the alert channels' counters exist (at 0) in the
+    // very first exposition, before the first cycle delivers anything.
     let hooks = Hooks::from_settings(&settings, &metrics, &host.vars);
+    let shared = Shared::new(metrics.render(None));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let (servers, reload_rx) = serve(&settings, &shared, &stop_rx).await?;
     let (done, done_rx) = tokio::sync::mpsc::unbounded_channel::<Finished>();

@@ -129,6 +129,13 @@ impl Metrics {
             &["source", "reason"],
         ));
         must(registry.register(Box::new(source_errors.clone())));
+        // Every known {source, reason} at 0 from the start, so the first
+        // error is an increase() Prometheus can see.
+        for source in clawwatch_core::model::SourceName::ALL {
+            for reason in clawwatch_core::model::ReadReason::ALL {
+                source_errors.with_label_values(&[source.as_str(), reason.as_str()]);
+            }
+        }
         let last_run = gauge(
             "openclaw_auth_check_last_run_timestamp_seconds",
             "When the last check cycle finished (Unix time).",
@@ -326,7 +333,9 @@ impl ReportFamily {
             ReportFamily::Expiry => {
                 "When the credential expires (Unix time); absent for credentials without expiry."
             }
-            ReportFamily::InUse => "1 if a configured route selects this credential.",
+            ReportFamily::InUse => {
+                "1 if a configured route selects this credential, or would were it not expired or unusable."
+            }
             ReportFamily::State => {
                 "Credential state set: 1 for the current state, 0 for the others."
             }
@@ -348,6 +357,8 @@ struct CredGroup<'a> {
     source: &'a str,
     r#type: &'a str,
     last: &'a CredentialReport,
+    /// `openclaw_auth_credential_in_use` of `last`.
+    in_use: bool,
     /// The last credential of the set that has an expiry.
     expiry_ms: Option<i64>,
 }
@@ -378,6 +389,21 @@ struct Prepared<'a> {
     agents: Vec<(&'a str, f64)>,
 }
 
+/// (agent, profile) of the credentials exported as in use: those a route
+/// selects, and those a route would use were they not expired or unusable
+/// (OpenClaw skips them, yet they are what its check fails on), so the
+/// per-credential alert rules name them.
+pub fn in_use_set(r: &Report) -> std::collections::BTreeSet<(&str, &str)> {
+    r.agents
+        .iter()
+        .flat_map(|a| {
+            clawwatch_core::alert::vocabulary::alerted_profiles(a)
+                .into_iter()
+                .map(move |p| (a.agent.as_str(), p))
+        })
+        .collect()
+}
+
 /// Keep the last of each run of equal keys (the input is stably sorted).
 fn dedup_last<T, K: PartialEq>(v: &mut Vec<T>, key: impl Fn(&T) -> K) {
     let mut out: Vec<T> = Vec::with_capacity(v.len());
@@ -392,6 +418,7 @@ fn dedup_last<T, K: PartialEq>(v: &mut Vec<T>, key: impl Fn(&T) -> K) {
 
 impl<'a> Prepared<'a> {
     fn new(r: &'a Report) -> Self {
+        let alerted = in_use_set(r);
         let mut rows: Vec<CredGroup<'a>> = r
             .agents
             .iter()
@@ -408,6 +435,7 @@ impl<'a> Prepared<'a> {
                 source: c.source.as_str(),
                 r#type: c.cred_type.as_str(),
                 last: c,
+                in_use: c.in_use || alerted.contains(&(c.agent.as_str(), c.profile.as_str())),
                 expiry_ms: c.expires_at_ms,
             })
             .collect();
@@ -419,6 +447,7 @@ impl<'a> Prepared<'a> {
             match creds.last_mut() {
                 Some(g) if g.key() == row.key() => {
                     g.last = row.last;
+                    g.in_use = row.in_use;
                     g.expiry_ms = row.expiry_ms.or(g.expiry_ms);
                 }
                 _ => creds.push(row),
@@ -496,7 +525,7 @@ impl<'a> Prepared<'a> {
                     let v = if f == ReportFamily::Counted {
                         g.last.counted
                     } else {
-                        g.last.in_use
+                        g.in_use
                     };
                     sample(out, name, &cred_pairs(g), bool_value(v));
                 }
@@ -888,7 +917,7 @@ mod tests {
             );
             let in_use = vec(
                 "openclaw_auth_credential_in_use",
-                "1 if a configured route selects this credential.",
+                "1 if a configured route selects this credential, or would were it not expired or unusable.",
                 &CRED_LABELS,
             );
             let counted = vec(
@@ -922,6 +951,7 @@ mod tests {
                 .iter()
                 .flat_map(|a| a.credentials.iter())
                 .chain(r.external.iter());
+            let alerted = super::in_use_set(r);
             for c in creds {
                 let owned = cred_labels(c);
                 let l: [&str; 5] = [&owned[0], &owned[1], &owned[2], &owned[3], &owned[4]];
@@ -935,9 +965,13 @@ mod tests {
                         .with_label_values(&sl)
                         .set(if s == c.state { 1.0 } else { 0.0 });
                 }
-                in_use
-                    .with_label_values(&l)
-                    .set(if c.in_use { 1.0 } else { 0.0 });
+                in_use.with_label_values(&l).set(
+                    if c.in_use || alerted.contains(&(c.agent.as_str(), c.profile.as_str())) {
+                        1.0
+                    } else {
+                        0.0
+                    },
+                );
                 counted
                     .with_label_values(&l)
                     .set(if c.counted { 1.0 } else { 0.0 });

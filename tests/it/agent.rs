@@ -424,7 +424,7 @@ fn doctor_in_cycles(
     let smtp = support::Smtp::start(support::SmtpOptions::default());
     let state = tempfile::tempdir().unwrap();
     let config = format!(
-        "[check]\nschedule = \"* * * * * *\"\n\n[alert]\nstate_file = \"{}\"\ndoctor = \"warning\"\n\n[[alert.email]]\nname = \"ops-mail\"\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {}\ntls = \"none\"\nfrom = \"clawwatch@example.org\"\nto = [\"ops@example.org\"]\n",
+        "[check]\nschedule = \"* * * * * *\"\n\n[alert]\nstate_file = \"{}\"\nhost = \"box\"\ndoctor = \"warning\"\n\n[[alert.email]]\nname = \"ops-mail\"\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {}\ntls = \"none\"\nfrom = \"clawwatch@example.org\"\nto = [\"ops@example.org\"]\n",
         state.path().join("alert-state.json").display(),
         smtp.port
     );
@@ -513,7 +513,7 @@ fn doctor_error_in_cycles_metrics_and_one_mail() {
             h.store(profiles, None);
         },
         "error",
-        "CRITICAL agent main cannot be checked",
+        "CRITICAL box: agent main cannot be checked",
         "agent main can be checked again",
     );
 }
@@ -532,7 +532,7 @@ fn doctor_warning_in_cycles_is_its_own_alert() {
             h.agent_store("main", profiles, None);
         },
         "warning",
-        "WARNING agent main doctor reports legacy-auth-profiles-json",
+        "WARNING box: agent main doctor reports legacy-auth-profiles-json",
         "agent main doctor no longer reports legacy-auth-profiles-json",
     );
 }

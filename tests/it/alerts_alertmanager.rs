@@ -99,7 +99,7 @@ fn alerts(am: &Am) -> Vec<serde_json::Value> {
 fn ours(am: &Am) -> Vec<serde_json::Value> {
     alerts(am)
         .into_iter()
-        .filter(|a| a["labels"]["alertname"] == "OpenClawCredentialExpiry")
+        .filter(|a| a["labels"]["alertname"] == "OpenClawCredentialExpiredOrMissing")
         .collect()
 }
 
@@ -150,6 +150,27 @@ fn alert_appears_with_labels_and_resolves_after_the_fix() {
         "the alert never became active: {:?}",
         alerts(&am)
     );
+    // Expired: every expiry band is held up (the lower ones are for the
+    // inhibit rules to silence), so an escalation never resolves one.
+    let names: std::collections::BTreeSet<String> = alerts(&am)
+        .iter()
+        .map(|a| {
+            a["labels"]["alertname"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "OpenClawCredentialExpiredOrMissing",
+            "OpenClawCredentialExpiringCritical",
+            "OpenClawCredentialExpiringSoon"
+        ]
+        .map(String::from)
+        .into(),
+    );
     let list = ours(&am);
     assert_eq!(list.len(), 1, "{list:?}");
     let al = &list[0];
@@ -158,10 +179,10 @@ fn alert_appears_with_labels_and_resolves_after_the_fix() {
     assert_eq!(labels["agent"], "main");
     assert_eq!(labels["provider"], "anthropic");
     assert_eq!(labels["profile"], "anthropic:manual");
-    assert!(labels.get("host").is_none() && labels.get("instance").is_none());
-    assert_eq!(al["annotations"]["host"], "testhost");
+    assert_eq!(labels["host"], "testhost");
+    assert!(labels.get("instance").is_none());
     assert!(
-        al["annotations"]["remediation"]
+        al["annotations"]["fix"]
             .as_str()
             .unwrap()
             .contains("claude setup-token")

@@ -198,7 +198,7 @@ fn ntfy_title_priority_tags_click_and_a_secret_topic() {
     assert_eq!(r.path, "/cw-topic-FAKE-s3cr3t");
     assert_eq!(
         r.header("title"),
-        Some("[clawwatch] CRITICAL anthropic:manual (agent main) expired 2 h ago")
+        Some("[clawwatch] CRITICAL testhost: anthropic:manual (agent main) expired 2 h ago")
     );
     assert_eq!(r.header("priority"), Some("urgent"));
     assert_eq!(r.header("tags"), Some("rotating_light,clawwatch"));
@@ -303,7 +303,7 @@ fn command_gets_argv_without_a_shell_and_fields_in_env() {
     assert_eq!(argv[2], "--title");
     assert_eq!(
         argv[3],
-        "[clawwatch] CRITICAL anthropic:$(touch PWNED) (agent main) expired 1 h ago"
+        "[clawwatch] CRITICAL testhost: anthropic:$(touch PWNED) (agent main) expired 1 h ago"
     );
     assert_eq!(argv[4], "--content");
     assert!(

@@ -67,7 +67,7 @@ fn expired_token_one_mail_over_two_cycles_then_one_resolved_mail() {
     let m = &mails[0];
     assert_eq!(
         m.subject(),
-        "[clawwatch] CRITICAL anthropic:manual (agent main) expired 2 h ago"
+        "[clawwatch] CRITICAL testhost: anthropic:manual (agent main) expired 2 h ago"
     );
     let text = m.text();
     for want in [
@@ -97,7 +97,7 @@ fn expired_token_one_mail_over_two_cycles_then_one_resolved_mail() {
     assert!(
         mails[1]
             .subject()
-            .starts_with("[clawwatch] RESOLVED anthropic:manual (agent main) OK again"),
+            .starts_with("[clawwatch] RESOLVED testhost: anthropic:manual (agent main) OK again"),
         "{}",
         mails[1].subject()
     );

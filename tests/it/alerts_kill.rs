@@ -121,6 +121,7 @@ schedule = "0 0 30 2 *"
 
 [alert]
 state_file = {state:?}
+host = "box"
 
 [[alert.email]]
 name = "{MAIL}"
@@ -242,7 +243,7 @@ fn kill_mid_cycle(mail: AtKill, hook: Option<AtKill>) {
     assert!(
         mails[0]
             .subject()
-            .starts_with("[clawwatch] CRITICAL anthropic:manual (agent main) expired"),
+            .starts_with("[clawwatch] CRITICAL box: anthropic:manual (agent main) expired"),
         "{}",
         mails[0].subject()
     );

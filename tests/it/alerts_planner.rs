@@ -204,11 +204,11 @@ fn escalation_7d_24h_2h_expired_repeat_resolved() {
                 &["escalated warning expiring expiry"],
             ),
             step(exp - 23 * H, W::Token(exp), &[]),
-            // 2 h.
+            // 2 h: critical (the vocabulary's bands).
             step(
                 exp - 2 * H,
                 W::Token(exp),
-                &["escalated warning expiring expiry"],
+                &["escalated critical expiring expiry"],
             ),
             step(exp - H, W::Token(exp), &[]),
             // Expired: critical, at once.
@@ -239,14 +239,14 @@ fn escalation_7d_24h_2h_expired_repeat_resolved() {
 
 #[test]
 fn escalation_is_never_held_back_by_an_earlier_lower_notice() {
-    // The 2 h warning went out ten minutes before it expired: the expired
+    // The 2 h notice went out ten minutes before it expired: the expired
     // notice still goes out at once (auth-monitor.sh's one-hour limit
     // swallowed it).
     let exp = T0 + 90 * M;
     let st = run(
         &policy(),
         &[
-            step(T0, W::Token(exp), &["firing warning expiring expiry"]),
+            step(T0, W::Token(exp), &["firing critical expiring expiry"]),
             step(exp - 10 * M, W::Token(exp), &[]),
             step(exp, W::Token(exp), &["escalated critical expired expiry"]),
         ],

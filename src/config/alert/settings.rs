@@ -15,6 +15,11 @@ pub struct AlertConfig {
     /// "" = $XDG_STATE_HOME/clawwatch/alert-state.json
     /// (else ~/.local/state/clawwatch/alert-state.json).
     pub state_file: String,
+    /// The host every notice names (Alertmanager's `host` label, the
+    /// webhook's `host`, the mail subject, ntfy's title, `{host}`); "" =
+    /// this machine's hostname. Set it where the hostname says nothing
+    /// (a phone's `localhost`).
+    pub host: String,
     /// Re-notify while still failing.
     #[serde(deserialize_with = "duration::repeat_every")]
     pub repeat_every: Duration,
@@ -36,6 +41,7 @@ impl Default for AlertConfig {
     fn default() -> Self {
         AlertConfig {
             state_file: String::new(),
+            host: String::new(),
             repeat_every: Duration::from_secs(12 * HOUR),
             send_resolved: true,
             thresholds: vec![

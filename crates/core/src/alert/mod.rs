@@ -10,6 +10,7 @@ pub mod planner;
 pub mod policy;
 pub mod state;
 pub mod types;
+pub mod vocabulary;
 
 pub use backoff::{BACKOFF_BASE_MS, BACKOFF_MAX_MS, backoff_ms};
 pub use planner::{

@@ -10,8 +10,9 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-/// How urgent a notice is. Threshold crossings are warnings; expired,
-/// missing and an agent that cannot be checked are critical.
+/// How urgent a notice is. Threshold crossings above 2h are warnings; the
+/// 2h one, expired, missing and an agent that cannot be checked are
+/// critical (see [`super::vocabulary`]).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]

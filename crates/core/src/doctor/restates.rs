@@ -1,7 +1,7 @@
 //! Which findings only restate what the check (and its alerts) says.
 
 use super::finding::{Finding, Level};
-use super::id::FindingId;
+use crate::alert::vocabulary::RESTATING_FINDINGS;
 use crate::model::Report;
 
 /// Findings that only restate what the credential alerts already say (an
@@ -9,19 +9,7 @@ use crate::model::Report;
 /// source clawwatch cannot read): metrics show them, alerts do not repeat
 /// them.
 pub fn restates_check(f: &Finding, report: &Report) -> bool {
-    use FindingId as F;
-    if matches!(
-        f.id,
-        F::ProfileExpired
-            | F::ProfileExpiring
-            | F::ProfileUnusable
-            | F::RouteWithoutCredential
-            | F::RouteRuntimeUnavailable
-            | F::AgentUnresolved
-            | F::ProfileDropped
-            | F::DotenvUnreadable
-            | F::ClaudeCodeCredsInvalid
-    ) {
+    if RESTATING_FINDINGS.contains(&f.id) {
         return true;
     }
     // An error that makes OpenClaw refuse an agent is that agent's "blind"

@@ -3,6 +3,7 @@
 use super::observation::{Observation, Observed};
 use crate::alert::policy::AlertPolicy;
 use crate::alert::types::{AlertKey, Condition, NoticeSource, NoticeState, Severity};
+use crate::alert::vocabulary::threshold_severity;
 use crate::model::{AgentReport, CredState, CredentialReport, Problem, ProblemKind};
 use crate::remedy;
 use crate::timefmt::iso;
@@ -58,7 +59,7 @@ fn seen(c: &CredentialReport, now_ms: i64, policy: &AlertPolicy) -> Option<Seen>
                 Some(Seen {
                     condition: Condition::Expiry,
                     rank,
-                    severity: Severity::Warning,
+                    severity: threshold_ms.map_or(Severity::Warning, threshold_severity),
                     state: NoticeState::Expiring,
                     threshold_ms,
                     message: format!("{} expires at {}", c.profile, iso(at)),

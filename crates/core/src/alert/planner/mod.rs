@@ -12,7 +12,8 @@
 //!   cannot be read (an agent OpenClaw cannot report on, a source clawwatch
 //!   cannot read: "the monitor is blind"), and from doctor findings;
 //! - expiry ranks: each threshold crossed (7d, 24h, 2h by default) is one
-//!   rank (warning), expired is the last (critical); missing, unusable
+//!   rank, a warning above 2h and critical at or under it
+//!   ([`crate::alert::vocabulary`]), expired is the last (critical); missing, unusable
 //!   routes and blind agents are critical, unreadable sources warnings;
 //! - a higher rank than notified always notifies at once (escalation is
 //!   never held back by an earlier notice); a critical alert re-notifies

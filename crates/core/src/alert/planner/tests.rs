@@ -228,7 +228,7 @@ fn the_planner_as_a_table() {
                 (
                     exp - 2 * H,
                     W::Token(exp),
-                    &["escalated warning expiring expiry → mail"],
+                    &["escalated critical expiring expiry → mail,phone"],
                 ),
                 (exp - H, W::Token(exp), &[]),
                 (
