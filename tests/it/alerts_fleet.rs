@@ -235,7 +235,18 @@ fn seen(sink: &HttpSink) -> (Seen, Vec<serde_json::Value>) {
         for notes in got.values_mut() {
             let mut kept: Vec<Note> = vec![];
             for n in notes.drain(..) {
-                if !kept.contains(&n) {
+                // The alerts of one fix may resolve in two evaluations and
+                // so reach the receiver as two notifications.
+                let merge = kept
+                    .last()
+                    .is_some_and(|l| is_resolved(l) && is_resolved(&n));
+                if merge {
+                    if let Some(last) = kept.last_mut() {
+                        last.resolved.extend(n.resolved);
+                        last.resolved.sort();
+                        last.resolved.dedup();
+                    }
+                } else if !kept.contains(&n) {
                     kept.push(n);
                 }
             }
@@ -243,6 +254,20 @@ fn seen(sink: &HttpSink) -> (Seen, Vec<serde_json::Value>) {
         }
     }
     (got, alerts)
+}
+
+fn is_resolved(n: &Note) -> bool {
+    n.status == "resolved" && n.firing.is_empty()
+}
+
+/// `got` is a step towards `want`: equal, or (on the Prometheus path) the
+/// first part of a fix whose other alerts resolve a moment later.
+fn towards(got: &Note, want: &Note) -> bool {
+    got == want
+        || (REPEATS_OK.with(|r| r.get())
+            && is_resolved(got)
+            && is_resolved(want)
+            && got.resolved.iter().all(|a| want.resolved.contains(a)))
 }
 
 fn seen_raw(sink: &HttpSink) -> (Seen, Vec<serde_json::Value>) {
@@ -283,7 +308,12 @@ fn expect(sink: &HttpSink, want: &Seen, step: &str) {
         let (got, _) = seen(sink);
         for (k, notes) in &got {
             let w = want.get(k).cloned().unwrap_or_default();
-            let on_the_way = notes.len() <= w.len() && w[..notes.len()] == notes[..];
+            let on_the_way = notes.len() <= w.len()
+                && notes
+                    .iter()
+                    .zip(&w)
+                    .enumerate()
+                    .all(|(i, (g, x))| g == x || (i + 1 == notes.len() && towards(g, x)));
             if !on_the_way {
                 dump(sink);
             }
