@@ -48,8 +48,12 @@ pub fn read(host: &HostEnv, req: &CheckRequest) -> Snapshot {
 
 /// Read and evaluate.
 pub fn report(host: &HostEnv, req: &CheckRequest) -> Report {
-    let snap = read(host, req);
-    let report = clawwatch_core::evaluate(&snap, req.now_ms, &req.policy);
+    judge(&read(host, req), req)
+}
+
+/// Evaluate a snapshot already read, as of the request's instant.
+pub fn judge(snap: &Snapshot, req: &CheckRequest) -> Report {
+    let report = clawwatch_core::evaluate(snap, req.now_ms, &req.policy);
     tracing::trace!(verdict = report.verdict.openclaw_code(), "evaluated");
     report
 }

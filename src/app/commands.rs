@@ -101,7 +101,7 @@ fn doctor(cli: &Cli, args: &DoctorArgs, host: &HostEnv) -> Result<i32> {
 fn check(cli: &Cli, args: &CommonArgs, host: &HostEnv) -> Result<i32> {
     let req = request(cli, args);
     let snap = check::read(host, &req);
-    let report = clawwatch_core::evaluate(&snap, req.now_ms, &req.policy);
+    let report = check::judge(&snap, &req);
     if !cli.quiet {
         eprint!("{}", output::terminal::read_problems(&report));
     }
