@@ -144,11 +144,14 @@ fn claude_code(
 fn choose_release(
     host: &HostEnv,
     opts: &ReadOptions,
-    paths: &clawwatch_core::model::Paths,
+    config_text: &openclaw_config::ConfigText,
 ) -> ReleaseChoice {
     let inputs = ReleaseInputs {
         installed: release::installed(host),
-        home_meta: release::home_meta_version(&paths.config_path),
+        home_meta: match config_text {
+            Ok(Some(text)) => release::home_meta_version(text),
+            _ => None,
+        },
         ..opts.release.clone()
     };
     decide(&inputs)
@@ -161,12 +164,13 @@ pub fn read_snapshot(host: &HostEnv, opts: &ReadOptions, conns: &Connections) ->
     let home = paths.home.clone();
     let disp = |p: &Path| display_path(p, &home);
     let mut problems = Vec::new();
-    let release = choose_release(host, opts, &paths);
-    let config = openclaw_config::read(
-        &paths.config_path,
-        &disp(&paths.config_path),
-        &release.rules(),
-    );
+    // openclaw.json is read once: its meta names a release, whose rules
+    // then judge it.
+    let config_display = disp(&paths.config_path);
+    let config_text = openclaw_config::load_text(&paths.config_path, &config_display);
+    let release = choose_release(host, opts, &config_text);
+    let config = openclaw_config::judge_text(&config_text, &config_display, &release.rules());
+    drop(config_text);
     if let ConfigRead::Invalid { message, .. } = &config {
         let path = Some(disp(&paths.config_path));
         problems.push(problem(

@@ -65,58 +65,74 @@ const ROOT_KEYS: &[&str] = &[
 
 /// Read openclaw.json as the release with `rules` validates it.
 pub fn read(path: &Path, display: &str, rules: &EraRules) -> ConfigRead {
+    judge_text(&load_text(path, display), display, rules)
+}
+
+/// openclaw.json as read from disk, before any release's rules apply:
+/// its text, or `Ok(None)` when absent, or why OpenClaw could not read it
+/// (read once, then [`judge_text`] and the release detection both use it).
+pub type ConfigText = Result<Option<String>, ConfigRead>;
+
+/// The config's verdict, from [`load_text`]'s answer.
+pub fn judge_text(text: &ConfigText, display: &str, rules: &EraRules) -> ConfigRead {
+    match text {
+        Ok(None) => ConfigRead::Absent,
+        Ok(Some(t)) => parse_as(t, display, rules),
+        Err(unreadable) => unreadable.clone(),
+    }
+}
+
+/// Read openclaw.json's text (a regular file within the size limit).
+pub fn load_text(path: &Path, display: &str) -> ConfigText {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             // A dangling symlink is "not found" too; OpenClaw treats both as absent.
-            return ConfigRead::Absent;
+            return Ok(None);
         }
         Err(e) => {
-            return ConfigRead::Invalid {
+            return Err(ConfigRead::Invalid {
                 message: format!("Failed to read config at {display}: {}", io_reason(&e)),
                 issues: vec![],
-            };
+            });
         }
     };
     if meta.is_dir() {
-        return ConfigRead::Invalid {
+        return Err(ConfigRead::Invalid {
             message: format!("Failed to read config at {display}: it is a directory, not a file"),
             issues: vec![],
-        };
+        });
     }
     if meta.len() > MAX_CONFIG_BYTES {
-        return ConfigRead::Invalid {
+        return Err(ConfigRead::Invalid {
             message: format!(
                 "Failed to read config at {display}: {} MiB is larger than the {} MiB limit; is this really openclaw.json?",
                 meta.len() / (1024 * 1024),
                 MAX_CONFIG_BYTES / (1024 * 1024)
             ),
             issues: vec![],
-        };
+        });
     }
     // Only a regular file is opened, and never more than the limit read.
     let bytes = match crate::fsutil::read_bounded(path, MAX_CONFIG_BYTES) {
         Ok(b) => b,
         Err(e) => {
-            return ConfigRead::Invalid {
+            return Err(ConfigRead::Invalid {
                 message: format!("Failed to read config at {display}: {e}"),
                 issues: vec![],
-            };
+            });
         }
     };
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            return ConfigRead::Invalid {
-                message: format!(
-                    "Failed to read config at {display}: not UTF-8 text (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
-                issues: vec![],
-            };
-        }
-    };
-    parse_as(&text, display, rules)
+    match String::from_utf8(bytes) {
+        Ok(t) => Ok(Some(t)),
+        Err(e) => Err(ConfigRead::Invalid {
+            message: format!(
+                "Failed to read config at {display}: not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+            issues: vec![],
+        }),
+    }
 }
 
 /// Parse as the newest release does.

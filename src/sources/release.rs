@@ -23,16 +23,16 @@ fn text_up_to(path: &Path, limit: u64) -> Option<String> {
     crate::fsutil::read_bounded_string(path, limit).ok()
 }
 
-/// `meta.lastTouchedVersion` of openclaw.json (JSON5), when it is a string.
-pub fn home_meta_version(config_path: &Path) -> Option<String> {
-    let text = text_up_to(config_path, super::openclaw_config::MAX_CONFIG_BYTES)?;
+/// `meta.lastTouchedVersion` of openclaw.json's text (JSON5), when it is
+/// a string.
+pub fn home_meta_version(text: &str) -> Option<String> {
     if !text.contains("lastTouchedVersion") {
         return None;
     }
     // OpenClaw writes plain JSON (fast to parse); a hand-edited file may be JSON5.
-    let v: serde_json::Value = serde_json::from_str(&text)
+    let v: serde_json::Value = serde_json::from_str(text)
         .ok()
-        .or_else(|| json5::from_str(&text).ok())?;
+        .or_else(|| json5::from_str(text).ok())?;
     v.get("meta")?
         .get("lastTouchedVersion")?
         .as_str()
@@ -218,12 +218,13 @@ mod tests {
     #[test]
     fn reads_last_touched_version_and_ignores_junk() {
         let t = tempfile::tempdir().unwrap();
-        let p = t.path().join("openclaw.json");
-        std::fs::write(&p, "{meta: {lastTouchedVersion: '2026.6.6'}, // json5\n}").unwrap();
-        assert_eq!(home_meta_version(&p).as_deref(), Some("2026.6.6"));
-        std::fs::write(&p, r#"{"meta":{"lastTouchedVersion":7}}"#).unwrap();
-        assert_eq!(home_meta_version(&p), None);
-        assert_eq!(home_meta_version(&t.path().join("absent.json")), None);
+        let json5 = "{meta: {lastTouchedVersion: '2026.6.6'}, // json5\n}";
+        assert_eq!(home_meta_version(json5).as_deref(), Some("2026.6.6"));
+        assert_eq!(
+            home_meta_version(r#"{"meta":{"lastTouchedVersion":7}}"#),
+            None
+        );
+        assert_eq!(home_meta_version("{not json"), None);
         assert!(installed(&host(t.path(), "/nonexistent")).is_empty());
     }
 }
