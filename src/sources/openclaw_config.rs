@@ -63,11 +63,6 @@ const ROOT_KEYS: &[&str] = &[
     "proxy",
 ];
 
-/// Read openclaw.json as the release with `rules` validates it.
-pub fn read(path: &Path, display: &str, rules: &EraRules) -> ConfigRead {
-    judge_text(&load_text(path, display), display, rules)
-}
-
 /// openclaw.json as read from disk, before any release's rules apply:
 /// its text, or `Ok(None)` when absent, or why OpenClaw could not read it
 /// (read once, then [`judge_text`] and the release detection both use it).
